@@ -1,0 +1,33 @@
+# Two commands do all the set-up on a fresh machine:
+#   make serve   create the virtual environment, install, build and validate the graph, serve it
+#   make test    create the virtual environment, install, lint and run the whole test suite
+VENV ?= .venv
+PYTHON ?= python3
+BIN = $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: serve test validate bench clean
+
+$(BIN)/akg: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+validate: $(BIN)/akg
+	$(BIN)/akg validate
+
+serve: validate
+	$(BIN)/akg serve --host $(HOST) --port $(PORT)
+
+test: $(BIN)/akg
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest -q
+
+bench: $(BIN)/akg
+	$(BIN)/python bench/validate_bench.py
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""The GraphQL accountability service (strawberry on FastAPI), reading the graph through ``akg.store``."""

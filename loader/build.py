@@ -1,0 +1,53 @@
+"""Load a whole data folder: registries, then every document with its annotations."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rdflib import Graph
+
+from loader.errors import InputProblem, LoadError, ProblemLog
+from loader.namespaces import PREFIXES
+from loader.registry import Registries, load_cited_documents, load_organizations
+from loader.annotations import AnnotationReader
+from loader.document import load_document
+from loader.vocabulary import read_ontology, vocabulary_from
+
+
+def new_graph() -> Graph:
+    """An empty graph with the project's prefixes bound (so serialisations are tidy)."""
+    graph = Graph()
+    for prefix, namespace in PREFIXES.items():
+        graph.bind(prefix, namespace)
+    return graph
+
+
+def document_folders(data_dir: Path) -> list[Path]:
+    """Every ``documents/*/`` folder holding a document.yaml, in name order."""
+    return sorted(p.parent for p in (data_dir / "documents").glob("*/document.yaml"))
+
+
+def load_data_folder(data_dir: Path, ontology_dir: Path) -> Graph:
+    """Build the instance graph of ``data_dir`` (without the ontology's own triples).
+
+    Raises :class:`LoadError` listing every input problem; nothing is returned half-built.
+    """
+    if not data_dir.is_dir():
+        raise LoadError([InputProblem(str(data_dir), None, "data folder not found")])
+    vocab = vocabulary_from(read_ontology(ontology_dir))
+    graph, log = new_graph(), ProblemLog()
+    organizations = load_organizations(data_dir, vocab, graph, log)
+    cited = load_cited_documents(data_dir, organizations, graph, log)
+    registries = Registries(organizations, cited)
+    folders = document_folders(data_dir)
+    if not folders:
+        log.add(str(data_dir), None, "no documents/<id>/document.yaml found")
+    for folder in folders:
+        try:
+            doc = load_document(data_dir, folder, registries, graph, log)
+            if doc is not None:
+                AnnotationReader(doc, registries, vocab, graph, log).read_folder(folder, data_dir)
+        except LoadError as exc:  # a YAML syntax error stops that file; keep checking the others
+            log.problems.extend(exc.problems)
+    log.raise_if_any()
+    return graph

@@ -1,0 +1,256 @@
+"""Read one document folder's ``document.yaml`` and source text into document and provision triples."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import RDF, XSD, Graph, Literal, URIRef
+
+from loader.errors import ProblemLog
+from loader.fields import Fields, suggest
+from loader.namespaces import AKG, citation_iri, document_iri, provision_iri
+from loader.provisions import Layout, LayoutError, Level, ParsedText, Provision, parse_text
+from loader.registry import Registries
+from loader.yamlsource import read_yaml
+
+RELATIONS = {"implements": AKG.implements, "based_on": AKG.basedOn, "cites": AKG.cites}
+
+
+@dataclass(frozen=True)
+class DeadlineScope:
+    """A deadline stated once and inherited by the obligations of a provision (or the whole document)."""
+
+    provision: str
+    wording: str
+    date: dt.date
+    basis: str  # "inherited-from-provision" or "inherited-from-goal"
+
+
+@dataclass
+class PolicyDocument:
+    """A loaded document: its text, provisions and the deadlines its obligations inherit."""
+
+    id: str
+    iri: URIRef
+    folder: str  # relative to the data folder, for error messages
+    source: str
+    provisions: dict[str, Provision]
+    date_signed: dt.date | None
+    goal: DeadlineScope | None
+    provision_deadlines: dict[str, DeadlineScope]
+
+    def provision_iri(self, number: str) -> URIRef:
+        return provision_iri(self.id, number)
+
+
+def _pattern(f: Fields, key: str, value: object) -> re.Pattern[str] | None:
+    try:
+        return re.compile(str(value))
+    except re.error as exc:
+        f.problem(key, f"bad regular expression {value!r}: {exc}")
+        return None
+
+
+def _layout(f: Fields) -> Layout | None:
+    f.allow(["levels", "end_marker", "signing_date"], ["header_lines", "heading_end", "closing_paragraphs"])
+    levels = []
+    for item, _line in f.items("levels"):
+        lf = Fields(item, f.file, f.log, "layout level")
+        lf.allow(["name", "markers"])
+        markers = tuple(p for m, _ in lf.items("markers") if (p := _pattern(lf, "markers", m)))
+        levels.append(Level(lf.text("name") or "", markers))
+    heading_end = _pattern(f, "heading_end", f.mapping.get("heading_end", r"\.\s"))
+    signing_date = _pattern(f, "signing_date", f.mapping.get("signing_date", ""))
+    if not (levels and heading_end and signing_date and f.text("end_marker")):
+        return None
+    return Layout(
+        header_lines=f.integer("header_lines") or 0,
+        end_marker=f.text("end_marker") or "",
+        levels=tuple(levels),
+        heading_end=heading_end,
+        signing_date=signing_date,
+        closing_paragraphs=f.integer("closing_paragraphs") or 1,
+    )
+
+
+def _literal_date(value: dt.date) -> Literal:
+    return Literal(value.isoformat(), datatype=XSD.date)
+
+
+def _add_provisions(graph: Graph, doc: PolicyDocument, parsed: ParsedText) -> None:
+    for order, p in enumerate(parsed.provisions, 1):
+        iri = doc.provision_iri(p.number)
+        graph.add((iri, RDF.type, AKG.Provision))
+        graph.add((iri, AKG.number, Literal(p.number)))
+        graph.add((iri, AKG.provisionKind, Literal(p.kind)))
+        graph.add((iri, AKG.order, Literal(order, datatype=XSD.integer)))
+        graph.add((iri, AKG.inDocument, doc.iri))
+        graph.add((iri, AKG.text, Literal(p.text(doc.source))))
+        graph.add((iri, AKG.startOffset, Literal(p.start, datatype=XSD.integer)))
+        graph.add((iri, AKG.endOffset, Literal(p.end, datatype=XSD.integer)))
+        if p.heading:
+            graph.add((iri, AKG.heading, Literal(p.heading)))
+        if p.parent is None:
+            graph.add((doc.iri, AKG.hasProvision, iri))
+        else:
+            parent = doc.provision_iri(p.parent.number)
+            graph.add((iri, AKG.isPartOf, parent))
+            graph.add((parent, AKG.hasPart, iri))
+
+
+def _signatories(f: Fields, parsed: ParsedText, source: str, registries: Registries) -> list[URIRef]:
+    """Match the printed names, in order, against the signature block; every word must be accounted for."""
+    expected = []
+    for item, line in f.items("signatories"):
+        sf = Fields(item, f.file, f.log, "signatory")
+        sf.allow(["printed", "org"])
+        org = sf.text("org") or ""
+        if org not in registries.organizations:
+            sf.problem("org", f"unknown organisation {org!r}{suggest(org, registries.organizations)}")
+            continue
+        expected.append((sf.text("printed") or "", registries.organizations[org].iri, line))
+    found: list[URIRef] = []
+    queue = list(expected)
+    for block_line in parsed.signature_lines:
+        rest = block_line.text(source).strip()
+        while rest:
+            if queue and rest.startswith(queue[0][0]):
+                printed, iri, _ = queue.pop(0)
+                found.append(iri)
+                rest = rest[len(printed) :].strip()
+            else:
+                hint = f"; expected {queue[0][0]!r}" if queue else ""
+                f.problem("signatories", f"signature block, source line {block_line.number}: unrecognised {rest!r}{hint}")
+                return found
+    for printed, _iri, line in queue:
+        f.log.add(f.file, line, f"signatory {printed!r} not found in the signature block")
+    return found
+
+
+def _citations(f: Fields, graph: Graph, doc: PolicyDocument, registries: Registries) -> None:
+    for n, (item, _line) in enumerate(f.items("citations"), 1):
+        cf = Fields(item, f.file, f.log, "citation")
+        cf.allow(["provision", "quote", "cited", "relation"])
+        number, quote = cf.text("provision") or "", cf.text("quote") or ""
+        cited, relation = cf.text("cited") or "", cf.text("relation") or ""
+        provision = doc.provisions.get(number)
+        if provision is None:
+            cf.problem("provision", f"unknown provision {number!r}{suggest(number, doc.provisions)}")
+            continue
+        if quote not in provision.text(doc.source):
+            cf.problem("quote", f"quote {quote!r} does not occur in provision {number}")
+        if cited not in registries.cited_documents:
+            cf.problem("cited", f"unknown cited document {cited!r}{suggest(cited, registries.cited_documents)}")
+            continue
+        if relation not in RELATIONS:
+            cf.problem("relation", f"unknown relation {relation!r} (allowed: {', '.join(RELATIONS)})")
+            continue
+        iri, target, p_iri = citation_iri(doc.id, n), registries.cited_documents[cited], doc.provision_iri(number)
+        graph.add((iri, RDF.type, AKG.Citation))
+        graph.add((iri, AKG.citedDocument, target))
+        graph.add((iri, AKG.relation, RELATIONS[relation]))
+        graph.add((iri, AKG.quote, Literal(quote)))
+        graph.add((iri, AKG.provision, p_iri))
+        graph.add((doc.iri, AKG.hasCitation, iri))
+        graph.add((p_iri, AKG.hasCitation, iri))
+        graph.add((p_iri, RELATIONS[relation], target))
+        graph.add((doc.iri, RELATIONS[relation], target))
+        graph.add((iri, AKG.sourceFile, Literal(f.file)))
+        graph.add((iri, AKG.sourceLine, Literal(cf.line, datatype=XSD.integer)))
+
+
+def _scope(f: Fields, doc: PolicyDocument, basis: str) -> DeadlineScope | None:
+    f.allow(["provision", "quote", "date"])
+    number, quote, date = f.text("provision") or "", f.text("quote") or "", f.date("date")
+    if number not in doc.provisions:
+        f.problem("provision", f"unknown provision {number!r}{suggest(number, doc.provisions)}")
+        return None
+    if quote not in doc.provisions[number].text(doc.source):
+        f.problem("quote", f"quote {quote!r} does not occur in provision {number}")
+        return None
+    return DeadlineScope(number, quote, date, basis) if date else None
+
+
+def load_document(
+    data_dir: Path, folder: Path, registries: Registries, graph: Graph, log: ProblemLog
+) -> PolicyDocument | None:
+    """Load ``folder/document.yaml`` and its source text into ``graph``.
+
+    Returns None (with problems logged) when the document cannot be read far enough to annotate.
+    """
+    rel = folder.relative_to(data_dir).as_posix()
+    name = f"{rel}/document.yaml"
+    f = Fields(read_yaml(folder / "document.yaml", name), name, log, "document")
+    f.allow(
+        ["id", "title", "source", "layout", "signatories"],
+        ["date_signed", "date_published", "publisher", "jurisdiction_level", "addressees", "citations", "deadlines", "note"],
+    )
+    doc_id = f.text("id") or ""
+    if doc_id != folder.name:
+        f.problem("id", f"document id {doc_id!r} must equal its folder name {folder.name!r}")
+    source_name = f.text("source") or ""
+    try:
+        source = (folder / source_name).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        f.problem("source", f"cannot read source text {source_name!r}: {exc}")
+        return None
+    layout = _layout(Fields(f.mapping.get("layout"), name, log, "layout"))
+    if layout is None:
+        return None
+    try:
+        parsed = parse_text(source, layout)
+    except LayoutError as exc:
+        f.problem("layout", f"{rel}/{source_name}: {exc}")
+        return None
+    iri = document_iri(doc_id)
+    body = source[: parsed.body_end]
+    doc = PolicyDocument(doc_id, iri, rel, body, parsed.by_number(), None, None, {})
+
+    graph.add((iri, RDF.type, AKG.PolicyDocument))
+    graph.add((iri, AKG.identifier, Literal(doc_id)))
+    graph.add((iri, AKG.title, Literal(f.text("title"), lang="en")))
+    graph.add((iri, AKG.sourceText, Literal(body)))
+    graph.add((iri, AKG.sourceFile, Literal(name)))
+    graph.add((iri, AKG.sourceLine, Literal(f.line, datatype=XSD.integer)))
+    _add_provisions(graph, doc, parsed)
+
+    text_date = _signing_date(parsed.signing_date_line.text(source).strip())
+    declared = f.date("date_signed")
+    if declared and text_date and declared != text_date:
+        f.problem("date_signed", f"date_signed {declared} disagrees with the text's signing date {text_date}")
+    doc.date_signed = text_date or declared
+    if doc.date_signed:
+        graph.add((iri, AKG.dateSigned, _literal_date(doc.date_signed)))
+    if published := f.date("date_published"):
+        graph.add((iri, AKG.datePublished, _literal_date(published)))
+    for key, predicate in (("publisher", AKG.publisher),):
+        if (org := f.text(key)) is not None:
+            if org in registries.organizations:
+                graph.add((iri, predicate, registries.organizations[org].iri))
+            else:
+                f.problem(key, f"unknown organisation {org!r}{suggest(org, registries.organizations)}")
+    for org in f.references("addressees", registries.organizations, "organisation"):
+        graph.add((iri, AKG.addressee, registries.organizations[org].iri))
+    for org_iri in _signatories(f, parsed, source, registries):
+        graph.add((iri, AKG.signatory, org_iri))
+    _citations(f, graph, doc, registries)
+
+    deadlines = Fields(f.mapping.get("deadlines", {}), name, log, "deadlines")
+    deadlines.allow([], ["goal", "provisions"])
+    if "goal" in deadlines.mapping:
+        doc.goal = _scope(Fields(deadlines.mapping["goal"], name, log, "goal deadline"), doc, "inherited-from-goal")
+    for item, _line in deadlines.items("provisions"):
+        scope = _scope(Fields(item, name, log, "provision deadline"), doc, "inherited-from-provision")
+        if scope:
+            doc.provision_deadlines[scope.provision] = scope
+    return doc
+
+
+def _signing_date(text: str) -> dt.date | None:
+    try:
+        return dt.datetime.strptime(text, "%B %d, %Y").date()
+    except ValueError:
+        return None

@@ -1,0 +1,152 @@
+"""The shared registries of a data folder: organisations and cited documents."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import RDF, XSD, Graph, Literal, URIRef
+from rdflib.namespace import SKOS
+
+from loader.errors import ProblemLog
+from loader.fields import Fields, suggest
+from loader.namespaces import AKG, document_iri, organization_iri
+from loader.vocabulary import Vocabulary
+from loader.yamlsource import read_yaml
+
+KIND_CLASSES = {
+    "department": AKG.Department,
+    "institution": AKG.Institution,
+    "government": AKG.Government,
+    "other": AKG.OtherBody,
+}
+
+
+@dataclass(frozen=True)
+class Organization:
+    id: str
+    iri: URIRef
+    kind: str
+    level: str | None
+    vague: bool
+
+
+@dataclass(frozen=True)
+class Registries:
+    """What documents may refer to: organisations and cited documents, by id."""
+
+    organizations: dict[str, Organization]
+    cited_documents: dict[str, URIRef]
+
+
+def _provenance(graph: Graph, node: URIRef, file: str, line: int) -> None:
+    graph.add((node, AKG.sourceFile, Literal(file)))
+    graph.add((node, AKG.sourceLine, Literal(line, datatype=XSD.integer)))
+
+
+def _entries(data_dir: Path, name: str, key: str, log: ProblemLog) -> list[tuple[Fields, str]]:
+    path = data_dir / name
+    if not path.exists():
+        log.add(name, None, "file not found in the data folder")
+        return []
+    root = Fields(read_yaml(path, name), name, log, "file")
+    root.allow([key])
+    entries, seen = [], {}
+    for item, _line in root.items(key):
+        fields = Fields(item, name, log, f"{key} entry")
+        ident = fields.text("id")
+        if not ident:
+            fields.problem(None, f"{key} entry lacks an id")
+            continue
+        if ident in seen:
+            fields.problem("id", f"duplicate id {ident!r} (first defined at line {seen[ident]})")
+            continue
+        seen[ident] = fields.line
+        entries.append((fields, ident))
+    return entries
+
+
+def load_organizations(data_dir: Path, vocab: Vocabulary, graph: Graph, log: ProblemLog) -> dict[str, Organization]:
+    """Read ``organizations.yaml`` into ``graph``; returns the organisations by id."""
+    name = "organizations.yaml"
+    result: dict[str, Organization] = {}
+    parents: list[tuple[Fields, URIRef, str]] = []
+    for f, ident in _entries(data_dir, name, "organizations", log):
+        f.allow(["id", "kind", "label"], ["sector", "level", "heads_sector", "collective", "vague", "part_of", "note"])
+        iri = organization_iri(ident)
+        kind = f.text("kind") or ""
+        if kind not in KIND_CLASSES:
+            f.problem("kind", f"unknown kind {kind!r} (allowed: {', '.join(KIND_CLASSES)})")
+        else:
+            graph.add((iri, RDF.type, KIND_CLASSES[kind]))
+        graph.add((iri, AKG.identifier, Literal(ident)))
+        label = Fields(f.mapping.get("label"), name, log, f"label of {ident}")
+        label.allow(["en"], ["zh"])
+        for lang in ("en", "zh"):
+            if text := label.text(lang):
+                graph.add((iri, SKOS.prefLabel, Literal(text, lang=lang)))
+        level = None
+        for key, scheme, predicate in (
+            ("sector", "sectors", AKG.sector),
+            ("level", "levels", AKG.level),
+            ("heads_sector", "sectors", AKG.headsSector),
+        ):
+            value = f.text(key)
+            if value is None:
+                continue
+            concept = vocab.concept(scheme, value)
+            if concept is None:
+                f.problem(key, f"unknown {scheme[:-1]} {value!r}{suggest(value, vocab.notations(scheme))}")
+                continue
+            graph.add((iri, predicate, concept))
+            level = value if key == "level" else level
+        for key, predicate in (("collective", AKG.collective), ("vague", AKG.vague)):
+            if key in f.mapping:
+                graph.add((iri, predicate, Literal(f.flag(key))))
+        if parent := f.text("part_of"):
+            parents.append((f, iri, parent))
+        _provenance(graph, iri, name, f.line)
+        result[ident] = Organization(ident, iri, kind, level, f.flag("vague"))
+    for f, iri, parent in parents:
+        if parent not in result:
+            f.problem("part_of", f"unknown organisation {parent!r}{suggest(parent, result)}")
+        else:
+            graph.add((iri, AKG.subOrganizationOf, result[parent].iri))
+    return result
+
+
+def load_cited_documents(
+    data_dir: Path, organizations: dict[str, Organization], graph: Graph, log: ProblemLog
+) -> dict[str, URIRef]:
+    """Read ``cited-documents.yaml`` into ``graph``; returns the cited documents' IRIs by id."""
+    name = "cited-documents.yaml"
+    result: dict[str, URIRef] = {}
+    for f, ident in _entries(data_dir, name, "cited_documents", log):
+        f.allow(["id", "title"], ["number", "issuer", "issued_by", "year", "note"])
+        iri = document_iri(ident)
+        graph.add((iri, RDF.type, AKG.CitedDocument))
+        graph.add((iri, AKG.identifier, Literal(ident)))
+        graph.add((iri, AKG.title, Literal(f.text("title"), lang="en")))
+        if number := f.text("number"):
+            graph.add((iri, AKG.number, Literal(number)))
+        if issuer := f.text("issuer"):
+            graph.add((iri, AKG.issuerName, Literal(issuer, lang="en")))
+        if (year := f.integer("year")) is not None:
+            graph.add((iri, AKG.year, Literal(str(year), datatype=XSD.gYear)))
+        if issued_by := f.text("issued_by"):
+            if issued_by in organizations:
+                graph.add((iri, AKG.issuedBy, organizations[issued_by].iri))
+            else:
+                f.problem("issued_by", f"unknown organisation {issued_by!r}{suggest(issued_by, organizations)}")
+        _provenance(graph, iri, name, f.line)
+        result[ident] = iri
+    return result
+
+
+def concept_or_problem(f: Fields, key: str, value: str, vocab: Vocabulary, scheme: str) -> URIRef | None:
+    """The concept for ``value`` in ``scheme``, or None after logging an unknown-value problem."""
+    concept = vocab.concept(scheme, value)
+    if concept is None:
+        f.problem(key, f"unknown {scheme} value {value!r}{suggest(value, vocab.notations(scheme))}")
+    return concept
+
