@@ -22,7 +22,18 @@ from loader.yamlsource import read_yaml
 
 OBLIGATION_KEYS = (
     ["id", "provision", "quote", "modality", "action"],
-    ["assignments", "owner_from", "level", "deadline", "needs", "capacities", "groups", "institutions", "cites", "note"],
+    [
+        "assignments",
+        "owner_from",
+        "level",
+        "deadline",
+        "needs",
+        "capacities",
+        "groups",
+        "institutions",
+        "cites",
+        "note",
+    ],
 )
 
 
@@ -71,7 +82,9 @@ class AnnotationReader:
             concept = self.vocab.concept(scheme, str(value))
             if concept is None:
                 self.log.add(
-                    f.file, _line, f"unknown {scheme} value {value!r}{suggest(str(value), self.vocab.notations(scheme))}"
+                    f.file,
+                    _line,
+                    f"unknown {scheme} value {value!r}{suggest(str(value), self.vocab.notations(scheme))}",
                 )
             else:
                 self.graph.add((node, predicate, concept))
@@ -222,7 +235,10 @@ class AnnotationReader:
         source = self.annotations.get(annotation.owner_from)
         f = annotation.fields
         if source is None:
-            f.problem("owner_from", f"unknown obligation {annotation.owner_from!r}{suggest(annotation.owner_from, self.annotations)}")
+            f.problem(
+                "owner_from",
+                f"unknown obligation {annotation.owner_from!r}{suggest(annotation.owner_from, self.annotations)}",
+            )
             return None
         if source.id in seen:
             f.problem("owner_from", f"owner_from forms a cycle: {' -> '.join((*seen, source.id))}")

@@ -6,11 +6,11 @@ from pathlib import Path
 
 from rdflib import Graph
 
+from loader.annotations import AnnotationReader
+from loader.document import load_document
 from loader.errors import InputProblem, LoadError, ProblemLog
 from loader.namespaces import PREFIXES
 from loader.registry import Registries, load_cited_documents, load_organizations
-from loader.annotations import AnnotationReader
-from loader.document import load_document
 from loader.vocabulary import read_ontology, vocabulary_from
 
 

@@ -121,9 +121,19 @@ def _signatories(f: Fields, parsed: ParsedText, source: str, registries: Registr
                 printed, iri, _ = queue.pop(0)
                 found.append(iri)
                 rest = rest[len(printed) :].strip()
+            elif queue:
+                printed, _iri, line = queue[0]
+                f.log.add(
+                    f.file,
+                    line,
+                    f"signatory {printed!r} not found in the signature block: "
+                    f"source line {block_line.number} reads {rest!r} at that point",
+                )
+                return found
             else:
-                hint = f"; expected {queue[0][0]!r}" if queue else ""
-                f.problem("signatories", f"signature block, source line {block_line.number}: unrecognised {rest!r}{hint}")
+                f.problem(
+                    "signatories", f"signature block, source line {block_line.number}: unlisted signatory {rest!r}"
+                )
                 return found
     for printed, _iri, line in queue:
         f.log.add(f.file, line, f"signatory {printed!r} not found in the signature block")
@@ -186,7 +196,16 @@ def load_document(
     f = Fields(read_yaml(folder / "document.yaml", name), name, log, "document")
     f.allow(
         ["id", "title", "source", "layout", "signatories"],
-        ["date_signed", "date_published", "publisher", "jurisdiction_level", "addressees", "citations", "deadlines", "note"],
+        [
+            "date_signed",
+            "date_published",
+            "publisher",
+            "jurisdiction_level",
+            "addressees",
+            "citations",
+            "deadlines",
+            "note",
+        ],
     )
     doc_id = f.text("id") or ""
     if doc_id != folder.name:

@@ -13,9 +13,7 @@ from dataclasses import dataclass, field
 
 ORDINALS = {
     word: n
-    for n, word in enumerate(
-        ["First", "Second", "Third", "Fourth", "Fifth", "Sixth", "Seventh", "Eighth", "Ninth"], 1
-    )
+    for n, word in enumerate(["First", "Second", "Third", "Fourth", "Fifth", "Sixth", "Seventh", "Eighth", "Ninth"], 1)
 }
 
 

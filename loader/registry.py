@@ -149,4 +149,3 @@ def concept_or_problem(f: Fields, key: str, value: str, vocab: Vocabulary, schem
     if concept is None:
         f.problem(key, f"unknown {scheme} value {value!r}{suggest(value, vocab.notations(scheme))}")
     return concept
-

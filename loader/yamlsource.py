@@ -42,9 +42,7 @@ def _convert(node: yaml.Node, loader: yaml.SafeLoader) -> Any:
             if isinstance(key, (dt.date, int, float)):
                 key = str(key)
             if key in result:
-                raise LoadError(
-                    [InputProblem(loader.name, key_node.start_mark.line + 1, f"duplicate key {key!r}")]
-                )
+                raise LoadError([InputProblem(loader.name, key_node.start_mark.line + 1, f"duplicate key {key!r}")])
             result[key] = _convert(value_node, loader)
             result.value_lines[key] = value_node.start_mark.line + 1
         return result
@@ -53,7 +51,11 @@ def _convert(node: yaml.Node, loader: yaml.SafeLoader) -> Any:
         result.line = line
         result.item_lines = [item.start_mark.line + 1 for item in node.value]
         return result
-    return loader.construct_object(node, deep=True)
+    try:
+        return loader.construct_object(node, deep=True)
+    except ValueError:
+        # An impossible timestamp such as 2024-13-01: keep the text so the field check names it.
+        return node.value
 
 
 def read_yaml(path: Path, label: str) -> Any:
