@@ -49,11 +49,8 @@ def test_every_graph_format_holds_the_same_graph_with_the_ontology(
 def conforming_data(fixture_data: Path) -> Path:
     """The fixture with a work goal, so every obligation has a deadline (leaving one vague-owner Warning)."""
     path = fixture_data / DOCUMENT
-    path.write_text(
-        path.read_text().replace(
-            "deadlines:\n", 'deadlines:\n  goal: {provision: preamble, quote: "this notice is issued", date: 2024-12-31}\n'
-        )
-    )
+    goal = '  goal: {provision: preamble, quote: "this notice is issued", date: 2024-12-31}\n'
+    path.write_text(path.read_text().replace("deadlines:\n", "deadlines:\n" + goal))
     return fixture_data
 
 

@@ -1,0 +1,299 @@
+"""Validate the graph against the SHACL shapes and turn pyshacl's report into findings.
+
+Contract:
+
+* :func:`validate` loads every ``*.ttl`` file of a shapes folder, runs pyshacl with
+  SHACL-SPARQL enabled (``advanced=True``) and returns a :class:`ValidationReport`.
+  The data graph is expected to hold the ontology and the concept schemes, so no
+  inference is run by default: ``sh:class`` and ``sh:targetClass`` follow
+  ``rdfs:subClassOf`` chains in the data graph by themselves, and RDFS inference over
+  ``rdfs:domain``/``rdfs:range`` would type nodes the data never typed.
+* Each pyshacl result becomes one :class:`Finding`. Its source file and line come from
+  the focus node's ``akg:sourceFile``/``akg:sourceLine``, else from the obligation that
+  links to the focus node (``akg:hasAssignment`` or ``akg:hasDeadline``), else ``None``.
+* Findings are sorted deterministically: severity (Violation first), source file,
+  source line, focus node, source shape, then path and message.
+* The report never raises on a non-conforming graph; callers decide with
+  :meth:`ValidationReport.conforms_at` what a failure is.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyshacl
+from rdflib import RDF, BNode, Graph, Literal, Namespace, URIRef
+from rdflib.extras.shacl import parse_shacl_path
+from rdflib.term import Node
+
+__all__ = ["Finding", "Severity", "ValidationReport", "load_shapes", "validate"]
+
+AKG = Namespace("https://w3id.org/akg/ontology#")
+SH = Namespace("http://www.w3.org/ns/shacl#")
+
+# Properties that link an obligation to the nodes it owns; used to find the
+# annotation file of an assignment or deadline that carries no source itself.
+_OWNED_BY_OBLIGATION = (AKG.hasAssignment, AKG.hasDeadline)
+
+
+class Severity(enum.StrEnum):
+    """A SHACL severity, ordered ``VIOLATION > WARNING > INFO``.
+
+    The value is the SHACL local name ("Violation", "Warning", "Info");
+    ``Severity("warning")`` and :meth:`parse` accept any case, the ``sh:`` prefix
+    and the full SHACL IRI. Members are also reachable by their SHACL spelling
+    (``Severity.Violation is Severity.VIOLATION``).
+    """
+
+    VIOLATION = "Violation"
+    WARNING = "Warning"
+    INFO = "Info"
+    # Aliases spelled as in SHACL.
+    Violation = "Violation"
+    Warning = "Warning"
+    Info = "Info"
+
+    @property
+    def rank(self) -> int:
+        """3 for a violation, 2 for a warning, 1 for an info."""
+        return {"Violation": 3, "Warning": 2, "Info": 1}[self.value]
+
+    @property
+    def iri(self) -> URIRef:
+        """The SHACL IRI, e.g. ``sh:Violation``."""
+        return SH[self.value]
+
+    @classmethod
+    def parse(cls, text: str) -> Severity:
+        """Read "violation", "Warning", "sh:Info" or a SHACL severity IRI."""
+        name = str(text).strip()
+        for prefix in (str(SH), "sh:"):
+            if name.startswith(prefix):
+                name = name[len(prefix) :]
+        for member in cls:
+            if member.value.lower() == name.lower():
+                return member
+        raise ValueError(f"unknown severity {text!r}: expected violation, warning or info")
+
+    @classmethod
+    def _missing_(cls, value: object) -> Severity | None:
+        try:
+            return cls.parse(str(value))
+        except ValueError:
+            return None
+
+    # str's own ordering is alphabetical; severities order by rank.
+    def __lt__(self, other: object) -> bool:
+        if not isinstance(other, Severity):
+            return NotImplemented
+        return self.rank < other.rank
+
+    def __le__(self, other: object) -> bool:
+        if not isinstance(other, Severity):
+            return NotImplemented
+        return self.rank <= other.rank
+
+    def __gt__(self, other: object) -> bool:
+        if not isinstance(other, Severity):
+            return NotImplemented
+        return self.rank > other.rank
+
+    def __ge__(self, other: object) -> bool:
+        if not isinstance(other, Severity):
+            return NotImplemented
+        return self.rank >= other.rank
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One validation result.
+
+    ``focus_node``, ``path`` and ``source_shape`` are IRIs as strings; a complex
+    (non-IRI) path is given in SPARQL property-path syntax, a blank focus node as
+    ``_:id``. ``path`` is ``None`` for node-level results. ``source_file`` is relative
+    to the data folder, as in ``akg:sourceFile``; ``source_line`` is 1-based.
+    """
+
+    severity: Severity
+    message: str
+    focus_node: str
+    path: str | None
+    source_shape: str
+    source_file: str | None
+    source_line: int | None
+
+    def sort_key(self) -> tuple[object, ...]:
+        """Severity rank (highest first), file, line, focus node, shape, path, message."""
+        return (
+            -self.severity.rank,
+            self.source_file is None,
+            self.source_file or "",
+            self.source_line is None,
+            self.source_line or 0,
+            self.focus_node,
+            self.source_shape,
+            self.path or "",
+            self.message,
+        )
+
+
+@dataclass(frozen=True)
+class ValidationReport:
+    """The findings of one validation run, sorted as :meth:`Finding.sort_key` says."""
+
+    results: tuple[Finding, ...]
+
+    def conforms_at(self, threshold: Severity | str) -> bool:
+        """True when no finding is at least as severe as ``threshold``.
+
+        ``conforms_at(Severity.VIOLATION)`` is SHACL conformance; ``conforms_at("info")``
+        asks for a report with no findings at all.
+        """
+        level = threshold if isinstance(threshold, Severity) else Severity.parse(threshold)
+        return all(finding.severity < level for finding in self.results)
+
+    @property
+    def conforms(self) -> bool:
+        """True when there is no violation."""
+        return self.conforms_at(Severity.VIOLATION)
+
+    def counts_by_severity(self) -> dict[str, int]:
+        """Number of findings per severity, every severity present, most severe first."""
+        counts = Counter(finding.severity for finding in self.results)
+        return {member.value: counts.get(member, 0) for member in _SEVERITIES}
+
+
+# Canonical members only (iterating an Enum skips aliases), most severe first.
+_SEVERITIES: tuple[Severity, ...] = tuple(sorted(Severity, reverse=True))
+
+
+def load_shapes(shapes_dir: Path) -> Graph:
+    """Parse every ``*.ttl`` file of ``shapes_dir`` (in name order) into one graph."""
+    files = sorted(Path(shapes_dir).glob("*.ttl"))
+    if not files:
+        raise FileNotFoundError(f"no *.ttl shapes in {shapes_dir}")
+    shapes = Graph()
+    for file in files:
+        shapes.parse(file, format="turtle")
+    return shapes
+
+
+def validate(data: Graph, shapes_dir: Path, *, inference: str = "none") -> ValidationReport:
+    """Validate ``data`` against the shapes in ``shapes_dir``; the data graph is not changed.
+
+    ``inference`` is passed to pyshacl ("none", "rdfs", "owlrl", "both"); see the module
+    docstring for why the default is "none".
+    """
+    shapes = load_shapes(shapes_dir)
+    _conforms, results_graph, _text = pyshacl.validate(
+        data,
+        shacl_graph=shapes,
+        advanced=True,  # SHACL-SPARQL constraints
+        inference=inference,
+        inplace=False,
+        abort_on_first=False,
+        allow_warnings=True,
+        allow_infos=True,
+    )
+    findings = [
+        _finding(results_graph, result, data, shapes)
+        for result in results_graph.subjects(RDF.type, SH.ValidationResult)
+    ]
+    return ValidationReport(results=tuple(sorted(findings, key=Finding.sort_key)))
+
+
+def _finding(report: Graph, result: Node, data: Graph, shapes: Graph) -> Finding:
+    focus = report.value(result, SH.focusNode)
+    shape = report.value(result, SH.sourceShape)
+    severity_node = report.value(result, SH.resultSeverity)
+    path_node = report.value(result, SH.resultPath)
+    source_file, source_line = _source_of(data, focus)
+    return Finding(
+        severity=Severity.parse(str(severity_node)) if severity_node is not None else Severity.VIOLATION,
+        message=_message(report, result, shapes, shape),
+        focus_node=_term_text(focus),
+        path=_path_text(report, path_node),
+        source_shape=_term_text(shape),
+        source_file=source_file,
+        source_line=source_line,
+    )
+
+
+def _message(report: Graph, result: Node, shapes: Graph, shape: Node | None) -> str:
+    """The most specific message of a result, naming the offending value.
+
+    pyshacl reports both the shape's sh:message and the SPARQL constraint's
+    (with its variables filled in); the constraint's says more, so the shape's
+    generic one is dropped when another is present. A core constraint's message
+    cannot name the value, so ``(value: ...)`` is appended when the result has one
+    that the message does not already mention.
+    """
+    messages = sorted({str(m) for m in report.objects(result, SH.resultMessage)})
+    generic = {str(m) for m in shapes.objects(shape, SH.message)} if shape is not None else set()
+    specific = [m for m in messages if m not in generic]
+    chosen = specific or messages
+    message = " ".join(chosen) if chosen else "Constraint not satisfied."
+    value = report.value(result, SH.value)
+    if value is not None:
+        shown = value.n3(shapes.namespace_manager) if isinstance(value, Literal) else _term_text(value)
+        if str(value) not in message:
+            message = f"{message} (value: {shown})"
+    return message
+
+
+def _source_of(data: Graph, focus: Node | None) -> tuple[str | None, int | None]:
+    """The annotation file and line of ``focus``, or of the obligation that owns it."""
+    if focus is None:
+        return None, None
+    own = _own_source(data, focus)
+    if own[0] is not None:
+        return own
+    owners = sorted(
+        {obligation for prop in _OWNED_BY_OBLIGATION for obligation in data.subjects(prop, focus)},
+        key=str,
+    )
+    for obligation in owners:
+        found = _own_source(data, obligation)
+        if found[0] is not None:
+            return found
+    return None, None
+
+
+def _own_source(data: Graph, node: Node) -> tuple[str | None, int | None]:
+    files = sorted(str(f) for f in data.objects(node, AKG.sourceFile))
+    if not files:
+        return None, None
+    lines = sorted(line for line in (_as_int(v) for v in data.objects(node, AKG.sourceLine)) if line is not None)
+    return files[0], (lines[0] if lines else None)
+
+
+def _as_int(value: Node) -> int | None:
+    if isinstance(value, Literal):
+        try:
+            return int(str(value))
+        except ValueError:
+            return None
+    return None
+
+
+def _term_text(term: Node | None) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, BNode):
+        return f"_:{term}"
+    return str(term)
+
+
+def _path_text(report: Graph, path: Node | None) -> str | None:
+    if path is None:
+        return None
+    if isinstance(path, URIRef):
+        return str(path)
+    try:
+        return parse_shacl_path(report, path).n3()
+    except (TypeError, ValueError):
+        # pyshacl did not copy the path's structure into the report graph.
+        return _term_text(path)
