@@ -86,6 +86,110 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return EXIT_OK if report.conforms_at(Severity.parse(args.fail_on)) else EXIT_FINDINGS
 
 
+def _ids(value: str) -> list[str]:
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+def cmd_matrix(args: argparse.Namespace) -> int:
+    from akg.accountability import Accountability, UnknownIdentifier
+    from akg.matrix import FORMATS, ProgressBar, build_pack, known_ids, render, stage_count, write_atomically
+    from akg.store import open_store
+
+    fmt = args.format or args.output.suffix.lstrip(".").lower()
+    if fmt not in FORMATS:
+        print(
+            f"akg matrix: cannot tell the format of {args.output}; give --format {'|'.join(FORMATS)}", file=sys.stderr
+        )
+        return EXIT_INPUT
+    bar = ProgressBar(total=3 + stage_count(0, fmt))
+    bar("loading data")
+    try:
+        accountability = Accountability.from_store(open_store(args.data))
+    except LoadError as exc:
+        return _input_error(exc)
+    levels = len(accountability.concepts("levels")) if fmt == "xlsx" else 0
+    bar.total += levels + stage_count(levels, fmt) - stage_count(0, fmt)
+    try:
+        pack = build_pack(
+            accountability,
+            needs=args.needs,
+            sectors=args.sectors,
+            level=args.level,
+            target_group=args.group,
+            document=args.document,
+            lang=args.lang,
+            with_levels=fmt == "xlsx",  # only the workbook has level sheets
+            progress=bar,
+        )
+    except UnknownIdentifier as exc:
+        bar.finish("stopped")
+        print(f"akg matrix: {exc}; known: {', '.join(known_ids(accountability, exc.kind))}", file=sys.stderr)
+        return EXIT_INPUT
+    data = render(pack, fmt, bar)
+    bar("writing the file")
+    try:
+        if str(args.output) == "-":
+            sys.stdout.buffer.write(data)
+            sys.stdout.flush()
+        else:
+            write_atomically(args.output, data)
+    except OSError as exc:
+        bar.finish("stopped")
+        print(f"akg matrix: cannot write {args.output}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_INPUT
+    bar.finish("done")
+    if str(args.output) != "-":
+        print(f"wrote the {fmt} matrix to {args.output}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _port(value: str) -> int:
+    try:
+        port = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {value!r}") from None
+    if not 0 < port < 65536:
+        raise argparse.ArgumentTypeError(f"port {port} is outside 1-65535")
+    return port
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Load and validate the graph, then serve GraphQL; refuse to start on Violations unless --allow-invalid."""
+    from akg import resources
+    from akg.accountability import Accountability
+    from akg.store import open_store
+    from akg.validation import Severity, validate
+
+    progress = Progress()
+    progress("loading data")
+    try:
+        store = open_store(args.data)
+    except LoadError as exc:
+        return _input_error(exc)
+    progress("validating against the SHACL shapes")
+    report = validate(store.export(), resources.shapes_dir())
+    violations = [f for f in report.results if f.severity >= Severity.VIOLATION]
+    if violations:
+        print(f"akg: the graph has {len(violations)} violation(s):", file=sys.stderr)
+        for finding in violations:
+            where = f"{finding.source_file}:{finding.source_line}: " if finding.source_file else ""
+            print(f"  {where}{finding.message} [{finding.focus_node}]", file=sys.stderr)
+        if not args.allow_invalid:
+            print("akg: not serving an invalid graph (pass --allow-invalid to serve it anyway)", file=sys.stderr)
+            return EXIT_FINDINGS
+    progress("indexing")
+    accountability = Accountability.from_store(store)
+
+    import uvicorn
+
+    from graphql_api.server import create_app
+
+    app = create_app(accountability, report)
+    print(f"akg: serving http://{args.host}:{args.port}/graphql", file=sys.stderr, flush=True)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="info")
+    return EXIT_OK
+
+
 def parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for the documentation and tests)."""
     from akg import __version__
@@ -106,6 +210,27 @@ def parser() -> argparse.ArgumentParser:
     check.add_argument("--format", choices=["text", "json", "turtle", "junit", "sarif"], default="text")
     check.add_argument("--fail-on", choices=["violation", "warning", "info"], default="violation")
     check.set_defaults(run=cmd_validate)
+
+    from akg.matrix import FORMATS as MATRIX_FORMATS
+
+    grid = sub.add_parser("matrix", help="write the responsibility matrix (sectors × needs and capacities)")
+    grid.add_argument("--data", type=_path, help=data_help)
+    grid.add_argument("--level", help="only duties addressed to this level (or to all levels)")
+    grid.add_argument("--needs", type=_ids, help="columns: need or capacity ids, comma-separated")
+    grid.add_argument("--sectors", type=_ids, help="rows: sector ids, comma-separated")
+    grid.add_argument("--group", help="target group: its duties plus the general ones")
+    grid.add_argument("--document", help="only this policy document's duties")
+    grid.add_argument("--lang", choices=["en", "zh"], default="en", help="label language")
+    grid.add_argument("--format", choices=MATRIX_FORMATS, help="default: from the output file's suffix")
+    grid.add_argument("-o", "--output", type=_path, required=True, help="output file, or - for stdout")
+    grid.set_defaults(run=cmd_matrix)
+
+    serve = sub.add_parser("serve", help="serve the GraphQL accountability API (with GraphiQL) and /healthz")
+    serve.add_argument("--data", type=_path, help=data_help)
+    serve.add_argument("--host", default="127.0.0.1", help="interface to listen on (default: 127.0.0.1)")
+    serve.add_argument("--port", type=_port, default=8000, help="port (default: 8000)")
+    serve.add_argument("--allow-invalid", action="store_true", help="serve even when validation finds Violations")
+    serve.set_defaults(run=cmd_serve)
     return top
 
 

@@ -1,0 +1,913 @@
+"""The GraphQL schema of the accountability service (issue 3: its field and argument names are a contract).
+
+Every resolver reads the in-memory indexes of :class:`akg.accountability.Accountability` found in the
+request context (``context["accountability"]``), so a request never queries the store (no N+1). The
+validation report computed at start-up is ``context["validation"]``. Build a context with
+:func:`make_context` and the schema with :func:`create_schema`.
+
+Limits (checked against the installed strawberry): query depth, aliases and tokens are capped by
+strawberry's ``QueryDepthLimiter``, ``MaxAliasesLimiter`` and ``MaxTokensLimiter`` (passed as
+factories); field suggestions are off (``StrawberryConfig.disable_field_suggestions`` plus
+:class:`HideSuggestions` for argument, enum and type suggestions); unexpected errors are masked by
+``MaskErrors``; page sizes are capped at :data:`MAX_PAGE`.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import enum
+import re
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import (
+    MaskErrors,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    QueryDepthLimiter,
+    SchemaExtension,
+)
+from strawberry.schema.config import StrawberryConfig
+from strawberry.types import Info
+
+from akg.accountability import (
+    Accountability,
+    CitationRecord,
+    CitedDocumentRecord,
+    Concept,
+    CoverageEntry,
+    DeadlineRecord,
+    DocumentRecord,
+    MatrixCell,
+    MatrixRow,
+    ObligationRecord,
+    OrganizationRecord,
+    ProvisionRecord,
+    ResponsibilityMatrix,
+    UnknownIdentifier,
+)
+
+MAX_PAGE = 100
+MAX_DEPTH = 12
+MAX_ALIASES = 30
+MAX_TOKENS = 2000
+MAX_TEXT = 200  # longest text argument (search, text filter)
+
+
+class QueryInputError(ValueError):
+    """A request's argument is wrong (bad cursor, page size, unknown id); its message is shown to the client."""
+
+
+def _acc(info: Info) -> Accountability:
+    return info.context["accountability"]
+
+
+def _label(labels: dict[str, str], lang: str, fallback: str) -> str:
+    return labels.get(lang.lower()) or labels.get("en") or fallback
+
+
+def _checked(call: Callable[[], Any]) -> Any:
+    """Run ``call``, turning an unknown identifier into a client-facing error."""
+    try:
+        return call()
+    except UnknownIdentifier as exc:
+        raise QueryInputError(str(exc)) from None
+
+
+def _text_arg(value: str | None, name: str) -> str | None:
+    if value is not None and len(value) > MAX_TEXT:
+        raise QueryInputError(f"{name} is longer than {MAX_TEXT} characters")
+    return value
+
+
+@strawberry.enum(description="A RASCI role: LEAD (A, accountable), RESPONSIBLE, SUPPORTING, CONSULTED, INFORMED.")
+class Role(enum.Enum):
+    LEAD = "lead"
+    RESPONSIBLE = "responsible"
+    SUPPORTING = "supporting"
+    CONSULTED = "consulted"
+    INFORMED = "informed"
+
+
+@strawberry.enum(description="What kind of body an organisation is.")
+class OrganizationKind(enum.Enum):
+    DEPARTMENT = "DEPARTMENT"
+    INSTITUTION = "INSTITUTION"
+    GOVERNMENT = "GOVERNMENT"
+    OTHER = "OTHER"
+
+
+def _role(role_id: str) -> Role:
+    return Role(role_id)
+
+
+@strawberry.type(
+    name="Concept", description="A concept of a controlled vocabulary (need, capacity, sector, level, group, role...)."
+)
+class ConceptNode:
+    record: strawberry.Private[Concept]
+
+    @strawberry.field(description="The stable id, e.g. `rehabilitation`.")
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(self.record.id)
+
+    @strawberry.field(
+        description="The vocabulary: needs, capacities, sectors, levels, groups, roles, modalities, bases."
+    )
+    def scheme(self) -> str:
+        return self.record.scheme
+
+    @strawberry.field(description='The label in `lang` ("en" or "zh"); English when that language has none.')
+    def label(self, lang: str = "en") -> str:
+        return _label(self.record.labels, lang, self.record.id)
+
+    @strawberry.field(description="The English definition.")
+    def definition(self) -> str | None:
+        return self.record.definition
+
+    @strawberry.field(description="The broader concept (needs: the right it belongs to).")
+    def broader(self, info: Info) -> ConceptNode | None:
+        if self.record.broader is None:
+            return None
+        found = _acc(info).concept(self.record.scheme, self.record.broader)
+        return ConceptNode(record=found) if found else None
+
+    @strawberry.field(description="The narrower concepts, in vocabulary order.")
+    def narrower(self, info: Info) -> list[ConceptNode]:
+        acc = _acc(info)
+        return [ConceptNode(record=c) for k in self.record.narrower if (c := acc.concept(self.record.scheme, k))]
+
+    @strawberry.field(description="Order within the scheme where it has one (levels, roles).")
+    def rank(self) -> int | None:
+        return self.record.rank
+
+    @strawberry.field(description="The RASCI letter of a role.")
+    def letter(self) -> str | None:
+        return self.record.letter
+
+
+def _concept(info: Info, scheme: str, ident: str | None) -> ConceptNode | None:
+    if ident is None:
+        return None
+    found = _acc(info).concept(scheme, ident)
+    return ConceptNode(record=found) if found else None
+
+
+def _concepts(info: Info, scheme: str, ids: Sequence[str]) -> list[ConceptNode]:
+    return [node for ident in ids if (node := _concept(info, scheme, ident))]
+
+
+@strawberry.type(description="Information about a page of a connection.")
+class PageInfo:
+    has_next_page: bool
+    has_previous_page: bool
+    start_cursor: str | None
+    end_cursor: str | None
+
+
+@strawberry.type(description="An obligation and its cursor.")
+class ObligationEdge:
+    node: ObligationNode
+    cursor: str
+
+
+@strawberry.type(description="A page of obligations (Relay cursor connection).")
+class ObligationConnection:
+    edges: list[ObligationEdge]
+    page_info: PageInfo
+    total_count: int = strawberry.field(description="How many obligations match, on every page.")
+
+
+_CURSOR = re.compile(r"^obligation:(\d{1,9})$")
+
+
+def _cursor(offset: int) -> str:
+    return base64.b64encode(f"obligation:{offset}".encode()).decode()
+
+
+def _offset(cursor: str) -> int:
+    try:
+        match = _CURSOR.match(base64.b64decode(cursor.encode("ascii"), validate=True).decode("ascii"))
+    except (binascii.Error, UnicodeError, ValueError):
+        match = None
+    if match is None:
+        raise QueryInputError("after is not a cursor of this connection")
+    return int(match.group(1))
+
+
+def paginate(records: list[ObligationRecord], first: int | None, after: str | None) -> ObligationConnection:
+    """The page of ``records`` after cursor ``after``, at most ``first`` (capped at MAX_PAGE) long."""
+    if first is not None and not 0 <= first <= MAX_PAGE:
+        raise QueryInputError(f"first must be between 0 and {MAX_PAGE}")
+    start = _offset(after) + 1 if after is not None else 0
+    size = MAX_PAGE if first is None else first
+    page = records[start : start + size]
+    edges = [ObligationEdge(node=ObligationNode(record=r), cursor=_cursor(start + n)) for n, r in enumerate(page)]
+    return ObligationConnection(
+        edges=edges,
+        page_info=PageInfo(
+            has_next_page=start + len(page) < len(records),
+            has_previous_page=start > 0,
+            start_cursor=edges[0].cursor if edges else None,
+            end_cursor=edges[-1].cursor if edges else None,
+        ),
+        total_count=len(records),
+    )
+
+
+@strawberry.type(
+    name="Organization", description="An organisation: a department, institution, government or other body."
+)
+class OrganizationNode:
+    record: strawberry.Private[OrganizationRecord]
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(self.record.id)
+
+    @strawberry.field(description='The name in `lang` ("en" or "zh").')
+    def label(self, lang: str = "en") -> str:
+        return _label(self.record.labels, lang, self.record.id)
+
+    @strawberry.field
+    def kind(self) -> OrganizationKind:
+        return OrganizationKind(self.record.kind)
+
+    @strawberry.field(description="The sector (system) it belongs to; none for governments and vague bodies.")
+    def sector(self, info: Info) -> ConceptNode | None:
+        return _concept(info, "sectors", self.record.sector)
+
+    @strawberry.field(description="Its administrative level, when it has one.")
+    def level(self, info: Info) -> ConceptNode | None:
+        return _concept(info, "levels", self.record.level)
+
+    @strawberry.field(description="True when it signed a policy document.")
+    def signatory(self) -> bool:
+        return self.record.signatory
+
+    @strawberry.field(description='True when the text names no definite body ("relevant departments").')
+    def vague(self) -> bool:
+        return self.record.vague
+
+    @strawberry.field(description="True when it stands for every body of its kind at its level.")
+    def collective(self) -> bool:
+        return self.record.collective
+
+    @strawberry.field(description="The obligations it holds a role in (that role, that need), document order.")
+    def obligations(
+        self,
+        info: Info,
+        role: Role | None = None,
+        need: strawberry.ID | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> ObligationConnection:
+        records = _checked(
+            lambda: _acc(info).obligations(organization=self.record.id, role=role.value if role else None, need=need)
+        )
+        return paginate(records, first, after)
+
+
+@strawberry.type(description="An organisation holding a role in an obligation.")
+class Assignment:
+    record: strawberry.Private[Any]
+
+    @strawberry.field
+    def organization(self, info: Info) -> OrganizationNode:
+        return OrganizationNode(record=_acc(info).organization(self.record.organization))
+
+    @strawberry.field
+    def role(self) -> Role:
+        return _role(self.record.role)
+
+    @strawberry.field(description="How the owner was established: explicit or inherited-from-context.")
+    def basis(self) -> str:
+        return self.record.basis
+
+
+@strawberry.type(description="A deadline; a recurring one lists every instance.")
+class Deadline:
+    record: strawberry.Private[DeadlineRecord]
+
+    @strawberry.field(description="The date; for a recurrence, its last instance.")
+    def date(self) -> dt.date:
+        return self.record.date
+
+    @strawberry.field(description="explicit, inherited-from-provision or inherited-from-goal.")
+    def basis(self) -> str:
+        return self.record.basis
+
+    @strawberry.field(description="The words of the text that set it.")
+    def wording(self) -> str:
+        return self.record.wording
+
+    @strawberry.field
+    def recurrence(self) -> str | None:
+        return self.record.recurrence
+
+    @strawberry.field(description="Every date it falls due, in order.")
+    def instances(self) -> list[dt.date]:
+        return list(self.record.instances)
+
+    @strawberry.field(description="The number of the provision whose text holds the wording.")
+    def derived_from(self) -> str | None:
+        return self.record.derived_from
+
+
+@strawberry.type(description="A policy document whose duties are modelled.")
+class Document:
+    record: strawberry.Private[DocumentRecord]
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(self.record.id)
+
+    @strawberry.field
+    def title(self) -> str:
+        return self.record.title
+
+    @strawberry.field
+    def date_signed(self) -> dt.date | None:
+        return self.record.date_signed
+
+    @strawberry.field
+    def date_published(self) -> dt.date | None:
+        return self.record.date_published
+
+    @strawberry.field
+    def signatories(self, info: Info) -> list[OrganizationNode]:
+        acc = _acc(info)
+        return [OrganizationNode(record=o) for i in self.record.signatories if (o := acc.organization(i))]
+
+    @strawberry.field
+    def addressees(self, info: Info) -> list[OrganizationNode]:
+        acc = _acc(info)
+        return [OrganizationNode(record=o) for i in self.record.addressees if (o := acc.organization(i))]
+
+    @strawberry.field
+    def publisher(self, info: Info) -> OrganizationNode | None:
+        found = _acc(info).organization(self.record.publisher) if self.record.publisher else None
+        return OrganizationNode(record=found) if found else None
+
+    @strawberry.field(description="Every provision, in document order.")
+    def provisions(self, info: Info) -> list[ProvisionNode]:
+        return [ProvisionNode(record=p) for p in _acc(info).provisions(self.record.id)]
+
+    @strawberry.field
+    def citations(self, info: Info) -> list[Citation]:
+        return [Citation(record=c) for c in _acc(info).citations(self.record.id)]
+
+
+@strawberry.type(name="Provision", description="A numbered or unnumbered part of a document's text.")
+class ProvisionNode:
+    record: strawberry.Private[ProvisionRecord]
+
+    @strawberry.field(description='Its number, e.g. "2.1.3", or a name such as "preamble".')
+    def number(self) -> str:
+        return self.record.number
+
+    @strawberry.field
+    def heading(self) -> str | None:
+        return self.record.heading
+
+    @strawberry.field(description="The exact text, heading included.")
+    def text(self) -> str:
+        return self.record.text
+
+    @strawberry.field(description="section, subsection, item, preamble, greeting, closing...")
+    def kind(self) -> str:
+        return self.record.kind
+
+    @strawberry.field
+    def start_offset(self) -> int:
+        return self.record.start
+
+    @strawberry.field
+    def end_offset(self) -> int:
+        return self.record.end
+
+    @strawberry.field
+    def document(self, info: Info) -> Document:
+        return Document(record=_acc(info).document(self.record.document))
+
+    @strawberry.field
+    def parent(self, info: Info) -> ProvisionNode | None:
+        if self.record.parent is None:
+            return None
+        found = _acc(info).provision(self.record.parent, self.record.document)
+        return ProvisionNode(record=found) if found else None
+
+    @strawberry.field
+    def children(self, info: Info) -> list[ProvisionNode]:
+        acc = _acc(info)
+        return [ProvisionNode(record=p) for n in self.record.children if (p := acc.provision(n, self.record.document))]
+
+    @strawberry.field(description="The obligations stated in this provision, in text order.")
+    def obligations(self, info: Info) -> list[ObligationNode]:
+        return [
+            ObligationNode(record=o) for o in _acc(info).provision_obligations(self.record.document, self.record.number)
+        ]
+
+
+@strawberry.type(description="A document citing another in one provision.")
+class Citation:
+    record: strawberry.Private[CitationRecord]
+
+    @strawberry.field(description="implements, based_on or cites.")
+    def relation(self) -> str:
+        return self.record.relation
+
+    @strawberry.field
+    def quote(self) -> str:
+        return self.record.quote
+
+    @strawberry.field
+    def provision(self, info: Info) -> ProvisionNode | None:
+        found = _acc(info).provision(self.record.provision, self.record.document)
+        return ProvisionNode(record=found) if found else None
+
+    @strawberry.field
+    def cited(self, info: Info) -> CitedDocument:
+        return CitedDocument(record=_acc(info).cited_document(self.record.cited))
+
+
+@strawberry.type(description="A document, law or plan that a policy document cites.")
+class CitedDocument:
+    record: strawberry.Private[CitedDocumentRecord]
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(self.record.id)
+
+    @strawberry.field(description='The official number, e.g. "Minfa [2021] No. 44".')
+    def number(self) -> str | None:
+        return self.record.number
+
+    @strawberry.field
+    def title(self) -> str:
+        return self.record.title
+
+    @strawberry.field(description="The issuer as the text names it.")
+    def issuer(self) -> str | None:
+        return self.record.issuer
+
+    @strawberry.field(description="The provisions that cite it, in document order.")
+    def cited_by(self, info: Info) -> list[ProvisionNode]:
+        acc = _acc(info)
+        seen: dict[tuple[str, str], ProvisionRecord] = {}
+        for c in acc.citations_of(self.record.id):
+            if (p := acc.provision(c.provision, c.document)) is not None:
+                seen.setdefault((c.document, c.provision), p)
+        return [ProvisionNode(record=p) for p in sorted(seen.values(), key=lambda p: (p.document, p.order))]
+
+    @strawberry.field
+    def citations(self, info: Info) -> list[Citation]:
+        return [Citation(record=c) for c in _acc(info).citations_of(self.record.id)]
+
+
+@strawberry.type(name="Obligation", description="One duty, stated in one span of one provision.")
+class ObligationNode:
+    record: strawberry.Private[ObligationRecord]
+
+    @strawberry.field(description='"<document-id>/<obligation-id>", e.g. "hubei-2022-child-welfare/2.1.4-2".')
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(self.record.id)
+
+    @strawberry.field(description="The obligation's id within its document.")
+    def local_id(self) -> str:
+        return self.record.local_id
+
+    @strawberry.field(description="The verbatim span of the provision that states the duty.")
+    def text(self) -> str:
+        return self.record.text
+
+    @strawberry.field(description="must, should, encouraged or may.")
+    def modality(self) -> str:
+        return self.record.modality
+
+    @strawberry.field(description="The annotator's plain-English restatement.")
+    def action(self) -> str | None:
+        return self.record.action
+
+    @strawberry.field(description="The provision (clause) the duty rests on.")
+    def provision(self, info: Info) -> ProvisionNode:
+        return ProvisionNode(record=_acc(info).provision(self.record.provision, self.record.document))
+
+    @strawberry.field
+    def document(self, info: Info) -> Document:
+        return Document(record=_acc(info).document(self.record.document))
+
+    @strawberry.field(description="Who holds which role; leads first.")
+    def assignments(self) -> list[Assignment]:
+        return [Assignment(record=a) for a in self.record.assignments]
+
+    @strawberry.field
+    def deadline(self) -> Deadline | None:
+        return Deadline(record=self.record.deadline) if self.record.deadline else None
+
+    @strawberry.field(description="The child needs it serves.")
+    def needs(self, info: Info) -> list[ConceptNode]:
+        return _concepts(info, "needs", self.record.needs)
+
+    @strawberry.field(description="The institutional capacities it concerns.")
+    def capacities(self, info: Info) -> list[ConceptNode]:
+        return _concepts(info, "capacities", self.record.capacities)
+
+    @strawberry.field
+    def target_groups(self, info: Info) -> list[ConceptNode]:
+        return _concepts(info, "groups", self.record.groups)
+
+    @strawberry.field(description="The documents it cites.")
+    def citations(self, info: Info) -> list[CitedDocument]:
+        acc = _acc(info)
+        return [CitedDocument(record=c) for i in self.record.cites if (c := acc.cited_document(i))]
+
+    @strawberry.field(description="The levels it is addressed to (see allLevels).")
+    def level(self, info: Info) -> list[ConceptNode]:
+        return _concepts(info, "levels", self.record.levels)
+
+    @strawberry.field(description='True when the text addresses "all levels" or "all localities".')
+    def all_levels(self) -> bool:
+        return self.record.all_levels
+
+    @strawberry.field(description="The institutions it concerns.")
+    def institutions(self, info: Info) -> list[OrganizationNode]:
+        acc = _acc(info)
+        return [OrganizationNode(record=o) for i in self.record.institutions if (o := acc.organization(i))]
+
+    @strawberry.field(description="explicit, or inherited-from-context when the owners come from another duty.")
+    def owner_basis(self) -> str | None:
+        return self.record.owner_basis
+
+    @strawberry.field(description="The obligation whose owners this one takes.")
+    def owner_inherited_from(self, info: Info) -> ObligationNode | None:
+        source = self.record.owner_inherited_from
+        found = _acc(info).obligation(source) if source else None
+        return ObligationNode(record=found) if found else None
+
+    @strawberry.field
+    def note(self) -> str | None:
+        return self.record.note
+
+    @strawberry.field(description="The annotation file, relative to the data folder.")
+    def source_file(self) -> str | None:
+        return self.record.source_file
+
+    @strawberry.field(description="The 1-based line of the annotation entry.")
+    def source_line(self) -> int | None:
+        return self.record.source_line
+
+
+@strawberry.type(description="An organisation, the role it holds for a need, and the duties it holds it in.")
+class Responsibility:
+    organization: OrganizationNode
+    role: Role
+    obligations: list[ObligationNode]
+
+
+@strawberry.type(description="How one need or capacity is covered; hasLead false marks a gap.")
+class Coverage:
+    entry: strawberry.Private[CoverageEntry]
+
+    @strawberry.field(description="The need or capacity.")
+    def need(self) -> ConceptNode:
+        return ConceptNode(record=self.entry.concept)
+
+    @strawberry.field
+    def leads(self) -> list[OrganizationNode]:
+        return [OrganizationNode(record=o) for o in self.entry.leads]
+
+    @strawberry.field
+    def obligation_count(self) -> int:
+        return self.entry.obligation_count
+
+    @strawberry.field
+    def supporting_sectors(self, info: Info) -> list[ConceptNode]:
+        return _concepts(info, "sectors", self.entry.supporting_sectors)
+
+    @strawberry.field(description="False where no organisation leads any duty serving it.")
+    def has_lead(self) -> bool:
+        return self.entry.has_lead
+
+
+@strawberry.type(name="MatrixCell", description="What one sector holds for one column of the matrix.")
+class MatrixCellNode:
+    record: strawberry.Private[MatrixCell]
+    column_scheme: strawberry.Private[str]
+
+    @strawberry.field(description="The column: a need or a capacity.")
+    def need(self, info: Info) -> ConceptNode:
+        return _concept(info, self.column_scheme, self.record.column)
+
+    @strawberry.field(description="The roles held, leads first.")
+    def roles(self) -> list[Role]:
+        return [_role(r) for r in self.record.roles]
+
+    @strawberry.field(description="RASCI letters in role order: A lead, R responsible, S supporting, C, I.")
+    def letters(self) -> str:
+        return self.record.letters
+
+    @strawberry.field
+    def obligation_ids(self) -> list[strawberry.ID]:
+        return [strawberry.ID(i) for i in self.record.obligation_ids]
+
+    @strawberry.field(description="The provision numbers the cell rests on, in document order.")
+    def clauses(self) -> list[str]:
+        return list(self.record.clauses)
+
+
+@strawberry.type(name="MatrixRow", description="One sector's row of the matrix.")
+class MatrixRowNode:
+    record: strawberry.Private[MatrixRow]
+    schemes: strawberry.Private[tuple[str, ...]]
+
+    @strawberry.field
+    def sector(self, info: Info) -> ConceptNode:
+        return _concept(info, "sectors", self.record.sector)
+
+    @strawberry.field
+    def cells(self) -> list[MatrixCellNode]:
+        return [MatrixCellNode(record=c, column_scheme=s) for c, s in zip(self.record.cells, self.schemes, strict=True)]
+
+
+@strawberry.type(name="ResponsibilityMatrix", description="Sectors against needs and capacities.")
+class ResponsibilityMatrixNode:
+    record: strawberry.Private[ResponsibilityMatrix]
+
+    @strawberry.field
+    def columns(self) -> list[ConceptNode]:
+        return [ConceptNode(record=c) for c in self.record.columns]
+
+    @strawberry.field
+    def rows(self) -> list[MatrixRowNode]:
+        schemes = tuple(c.scheme for c in self.record.columns)
+        return [MatrixRowNode(record=r, schemes=schemes) for r in self.record.rows]
+
+    @strawberry.field(description="The columns no organisation leads.")
+    def gaps(self) -> list[ConceptNode]:
+        by_id = {c.id: c for c in self.record.columns}
+        return [ConceptNode(record=by_id[g]) for g in self.record.gaps]
+
+
+@strawberry.type(description="Provisions and obligations whose text holds the searched words.")
+class SearchResult:
+    provisions: list[ProvisionNode]
+    obligations: list[ObligationNode]
+
+
+@strawberry.type(description="One SHACL validation finding.")
+class ValidationResult:
+    severity: str
+    message: str
+    focus_node: str
+    path: str | None
+    source_shape: str
+    source_file: str | None
+    source_line: int | None
+
+
+@strawberry.type(description="The SHACL validation report of the served graph, computed at start-up.")
+class Validation:
+    conforms: bool
+    results: list[ValidationResult]
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="An organisation by id.")
+    def organization(self, info: Info, id: strawberry.ID) -> OrganizationNode | None:
+        found = _acc(info).organization(id)
+        return OrganizationNode(record=found) if found else None
+
+    @strawberry.field(description="Organisations of a sector, level and kind, by id.")
+    def organizations(
+        self,
+        info: Info,
+        sector: strawberry.ID | None = None,
+        level: strawberry.ID | None = None,
+        kind: OrganizationKind | None = None,
+    ) -> list[OrganizationNode]:
+        found = _checked(lambda: _acc(info).organizations(sector, level, kind.value if kind else None))
+        return [OrganizationNode(record=o) for o in found]
+
+    @strawberry.field(description="The sectors, in vocabulary order.")
+    def sectors(self, info: Info) -> list[ConceptNode]:
+        return [ConceptNode(record=c) for c in _acc(info).concepts("sectors")]
+
+    @strawberry.field(description="The administrative levels, province to village.")
+    def levels(self, info: Info) -> list[ConceptNode]:
+        return [ConceptNode(record=c) for c in _acc(info).concepts("levels")]
+
+    @strawberry.field(description="The target groups.")
+    def target_groups(self, info: Info) -> list[ConceptNode]:
+        return [ConceptNode(record=c) for c in _acc(info).concepts("groups")]
+
+    @strawberry.field(description="The child needs: a tree, each right followed by its narrower needs.")
+    def needs(self, info: Info, top: bool = False) -> list[ConceptNode]:
+        return [ConceptNode(record=c) for c in _acc(info).concepts("needs") if not top or c.broader is None]
+
+    @strawberry.field(description="The institutional capacities.")
+    def capacities(self, info: Info) -> list[ConceptNode]:
+        return [ConceptNode(record=c) for c in _acc(info).concepts("capacities")]
+
+    @strawberry.field(description="The RASCI roles, lead first.")
+    def roles(self, info: Info) -> list[ConceptNode]:
+        return [ConceptNode(record=c) for c in _acc(info).concepts("roles")]
+
+    @strawberry.field(description='An obligation by id ("<document-id>/<obligation-id>").')
+    def obligation(self, info: Info, id: strawberry.ID) -> ObligationNode | None:
+        found = _acc(info).obligation(id)
+        return ObligationNode(record=found) if found else None
+
+    @strawberry.field(
+        description="Obligations matching every filter, in document order. need takes in narrower needs; "
+        "level takes in duties addressed to all levels; targetGroup is strict; sector, organization and role "
+        "must hold in one assignment; dueBefore/dueAfter (inclusive) look at every instance of a recurring "
+        "deadline; text is a case-insensitive substring of the text or action."
+    )
+    def obligations(
+        self,
+        info: Info,
+        need: strawberry.ID | None = None,
+        sector: strawberry.ID | None = None,
+        organization: strawberry.ID | None = None,
+        target_group: strawberry.ID | None = None,
+        level: strawberry.ID | None = None,
+        role: Role | None = None,
+        modality: strawberry.ID | None = None,
+        due_before: dt.date | None = None,
+        due_after: dt.date | None = None,
+        text: str | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> ObligationConnection:
+        _text_arg(text, "text")
+        records = _checked(
+            lambda: _acc(info).obligations(
+                need=need,
+                sector=sector,
+                organization=organization,
+                target_group=target_group,
+                level=level,
+                role=role.value if role else None,
+                modality=modality,
+                due_before=due_before,
+                due_after=due_after,
+                text=text,
+            )
+        )
+        return paginate(records, first, after)
+
+    @strawberry.field(
+        description="Who leads, who supports: every organisation holding a role in the duties serving a need "
+        "(a broad need takes in its narrower ones), leads first. targetGroup takes in duties tagged with no "
+        "group; level takes in duties addressed to all levels."
+    )
+    def responsible_for(
+        self,
+        info: Info,
+        need: strawberry.ID,
+        target_group: strawberry.ID | None = None,
+        level: strawberry.ID | None = None,
+    ) -> list[Responsibility]:
+        found = _checked(lambda: _acc(info).responsible_for(need, target_group, level))
+        return [
+            Responsibility(
+                organization=OrganizationNode(record=e.organization),
+                role=_role(e.role),
+                obligations=[ObligationNode(record=o) for o in e.obligations],
+            )
+            for e in found
+        ]
+
+    @strawberry.field(description="For every need and capacity: its leads, duty count, supporting sectors, gaps.")
+    def coverage(self, info: Info, level: strawberry.ID | None = None) -> list[Coverage]:
+        return [Coverage(entry=e) for e in _checked(lambda: _acc(info).coverage(level))]
+
+    @strawberry.field(description="The RASCI matrix: sectors (rows) against needs or capacities (columns).")
+    def responsibility_matrix(
+        self,
+        info: Info,
+        needs: list[strawberry.ID] | None = None,
+        sectors: list[strawberry.ID] | None = None,
+        level: strawberry.ID | None = None,
+        target_group: strawberry.ID | None = None,
+    ) -> ResponsibilityMatrixNode:
+        for name, values in (("needs", needs), ("sectors", sectors)):
+            if values is not None and len(values) > MAX_PAGE:
+                raise QueryInputError(f"{name} lists more than {MAX_PAGE} ids")
+        matrix = _checked(lambda: _acc(info).responsibility_matrix(needs, sectors, level, target_group))
+        return ResponsibilityMatrixNode(record=matrix)
+
+    @strawberry.field(description="The policy documents.")
+    def documents(self, info: Info) -> list[Document]:
+        return [Document(record=d) for d in _acc(info).documents()]
+
+    @strawberry.field
+    def document(self, info: Info, id: strawberry.ID) -> Document | None:
+        found = _acc(info).document(id)
+        return Document(record=found) if found else None
+
+    @strawberry.field(description="A provision by number (without a document: the first document holding it).")
+    def provision(self, info: Info, number: str, document: strawberry.ID | None = None) -> ProvisionNode | None:
+        found = _checked(lambda: _acc(info).provision(number, document))
+        return ProvisionNode(record=found) if found else None
+
+    @strawberry.field(description="Every provision (of one document), in document order.")
+    def provisions(self, info: Info, document: strawberry.ID | None = None) -> list[ProvisionNode]:
+        return [ProvisionNode(record=p) for p in _checked(lambda: _acc(info).provisions(document))]
+
+    @strawberry.field(description="The documents, laws and plans the policy documents cite.")
+    def citations(self, info: Info) -> list[CitedDocument]:
+        return [CitedDocument(record=c) for c in _acc(info).cited_documents()]
+
+    @strawberry.field(description="Provisions and obligations whose text holds `text` (case-insensitive).")
+    def search(self, info: Info, text: str) -> SearchResult:
+        found = _acc(info).search(_text_arg(text, "text") or "")
+        return SearchResult(
+            provisions=[ProvisionNode(record=p) for p in found.provisions],
+            obligations=[ObligationNode(record=o) for o in found.obligations],
+        )
+
+    @strawberry.field(description="The SHACL validation report of the served graph.")
+    def validation(self, info: Info) -> Validation | None:
+        return info.context.get("validation_view")
+
+
+def validation_view(report: Any) -> Validation | None:
+    """The GraphQL view of an ``akg.validation.ValidationReport`` (None when there is none)."""
+    if report is None:
+        return None
+    return Validation(
+        conforms=bool(report.conforms_at("violation")),
+        results=[
+            ValidationResult(
+                severity=str(getattr(f.severity, "value", f.severity)),
+                message=f.message,
+                focus_node=f.focus_node,
+                path=f.path,
+                source_shape=f.source_shape,
+                source_file=f.source_file,
+                source_line=f.source_line,
+            )
+            for f in report.results
+        ],
+    )
+
+
+def make_context(accountability: Accountability, report: Any = None) -> dict[str, Any]:
+    """The request context the resolvers read: the indexes and the start-up validation report."""
+    return {"accountability": accountability, "validation_view": validation_view(report)}
+
+
+_SUGGESTION = re.compile(r"\s*Did you mean .*$", re.DOTALL)
+
+
+class HideSuggestions(SchemaExtension):
+    """Strips every "Did you mean ...?" hint (fields, arguments, enum values, types) from error messages."""
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        for error in getattr(result, "errors", None) or []:
+            if "Did you mean" in error.message:
+                error.message = _SUGGESTION.sub("", error.message)
+
+
+def should_mask(error: GraphQLError) -> bool:
+    """Mask unexpected errors only: GraphQL (syntax, validation) and input errors keep their message."""
+    original = error.original_error
+    if original is None or isinstance(original, GraphQLError):
+        return False
+    return not isinstance(original, QueryInputError)
+
+
+class AccountabilitySchema(strawberry.Schema):
+    """A strawberry schema that logs (with traceback) only the unexpected errors, not the client's mistakes."""
+
+    def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
+        super().process_errors([e for e in errors if should_mask(e)], execution_context)
+
+
+def create_schema(
+    max_depth: int = MAX_DEPTH, max_aliases: int = MAX_ALIASES, max_tokens: int = MAX_TOKENS
+) -> strawberry.Schema:
+    """The schema with its limits: depth, aliases and tokens capped, suggestions hidden, unexpected errors masked."""
+    return AccountabilitySchema(
+        query=Query,
+        config=StrawberryConfig(disable_field_suggestions=True),
+        extensions=[
+            lambda: MaxTokensLimiter(max_token_count=max_tokens),
+            lambda: QueryDepthLimiter(max_depth=max_depth),
+            lambda: MaxAliasesLimiter(max_alias_count=max_aliases),
+            HideSuggestions,
+            lambda: MaskErrors(should_mask_error=should_mask),
+        ],
+    )
+
+
+schema = create_schema()

@@ -1,0 +1,146 @@
+"""The HTTP service: strawberry's GraphQL router on FastAPI, served by uvicorn (see ``akg serve``).
+
+Routes: ``/graphql`` (POST; GET for queries; GraphiQL in a browser, its tabs preloaded with the example
+queries), ``/healthz`` (JSON: status, counts, validation summary) and ``/matrix`` (see
+:mod:`graphql_api.matrix_page`). Any unexpected exception becomes a
+JSON error body without a traceback; request bodies above :data:`MAX_BODY` bytes are refused with 413, and
+every error response has a JSON body.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, JSONResponse
+from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+from starlette.responses import Response
+from strawberry.fastapi import GraphQLRouter
+
+from akg.accountability import Accountability
+from graphql_api.examples import Example, load_examples
+from graphql_api.schema import create_schema, make_context
+
+MAX_BODY = 64 * 1024
+log = logging.getLogger("akg.server")
+
+_QUERY_START = "const EXAMPLE_QUERY = `"
+_PROPS_ANCHOR = "defaultEditorToolsVisibility: true,"
+
+
+def _script_json(value: Any) -> str:
+    """JSON safe to embed in a <script> element."""
+    return json.dumps(value).replace("</", "<\\/")
+
+
+def graphiql_with_examples(html: str, examples: list[Example]) -> str:
+    """Strawberry's GraphiQL page with the examples as its opening query and default tabs.
+
+    Returns ``html`` unchanged if the page does not have the expected shape (another strawberry version).
+    """
+    start = html.find(_QUERY_START)
+    end = html.find("`;", start + len(_QUERY_START)) if start >= 0 else -1
+    if not examples or start < 0 or end < 0 or _PROPS_ANCHOR not in html:
+        return html
+    tabs = [{"query": e.query} for e in examples]
+    replacement = (
+        f"const EXAMPLE_QUERY = {_script_json(examples[0].query)};\n      const AKG_TABS = {_script_json(tabs)};"
+    )
+    html = html[:start] + replacement + html[end + 2 :]
+    return html.replace(_PROPS_ANCHOR, _PROPS_ANCHOR + "\n          defaultTabs: AKG_TABS,", 1)
+
+
+class ExampleGraphQLRouter(GraphQLRouter):
+    """strawberry's FastAPI router whose GraphiQL opens on the example queries."""
+
+    def __init__(self, *args: Any, examples: list[Example], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._ide_html: str | None = None
+        self._examples = examples
+
+    def decode_json(self, data: str | bytes) -> object:
+        """JSON of a request; undecodable bytes or nesting too deep are a bad request (400), not a server error."""
+        try:
+            return json.loads(data)
+        except (RecursionError, UnicodeDecodeError) as exc:
+            raise json.JSONDecodeError(type(exc).__name__, "", 0) from None
+
+    async def render_graphql_ide(self, request: Request) -> HTMLResponse:
+        if self._ide_html is None:
+            self._ide_html = graphiql_with_examples(self.graphql_ide_html, self._examples)
+        return HTMLResponse(self._ide_html)
+
+
+class RequestGuard(BaseHTTPMiddleware):
+    """Refuses request bodies above ``limit`` bytes (413) and gives plain-text error responses a JSON body.
+
+    strawberry answers malformed HTTP requests (bad JSON, no query, wrong content type) with plain text;
+    clients get ``{"errors": [{"message": ...}]}`` instead, with the same status.
+    """
+
+    def __init__(self, app: Any, limit: int = MAX_BODY) -> None:
+        super().__init__(app)
+        self.limit = limit
+
+    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
+        length = request.headers.get("content-length")
+        if length is not None and (not length.isdigit() or int(length) > self.limit):
+            return JSONResponse({"errors": [{"message": f"request body above {self.limit} bytes"}]}, status_code=413)
+        if request.method == "POST" and length is None and request.headers.get("transfer-encoding"):
+            return JSONResponse({"errors": [{"message": "chunked request bodies are not accepted"}]}, status_code=411)
+        response = await call_next(request)
+        if response.status_code >= 400 and response.headers.get("content-type", "").startswith("text/plain"):
+            chunks = [chunk async for chunk in response.body_iterator]  # type: ignore[attr-defined]
+            text = b"".join(c if isinstance(c, bytes) else c.encode() for c in chunks).decode("utf-8", "replace")
+            return JSONResponse({"errors": [{"message": text[:500]}]}, status_code=response.status_code)
+        return response
+
+
+def create_app(accountability: Accountability, report: Any = None, allow_graphiql: bool = True) -> FastAPI:
+    """The FastAPI application serving ``accountability`` and the start-up validation ``report``.
+
+    ``report`` is an ``akg.validation.ValidationReport`` (or None: ``validation`` then answers null);
+    ``allow_graphiql=False`` turns the in-browser IDE off.
+    """
+    context = make_context(accountability, report)
+    counts = accountability.counts()
+    health: dict[str, Any] = {"status": "ok", "counts": counts}
+    if report is not None:
+        health["validation"] = {
+            "conforms": bool(report.conforms_at("violation")),
+            "findings": dict(report.counts_by_severity()) if hasattr(report, "counts_by_severity") else {},
+        }
+
+    app = FastAPI(title="akg accountability service", docs_url=None, redoc_url=None, openapi_url=None)
+    app.add_middleware(RequestGuard)
+
+    async def get_context() -> dict[str, Any]:
+        return context
+
+    router = ExampleGraphQLRouter(
+        create_schema(),
+        graphql_ide="graphiql" if allow_graphiql else None,
+        allow_queries_via_get=True,
+        context_getter=get_context,
+        examples=load_examples(),
+    )
+    app.include_router(router, prefix="/graphql")
+    try:  # the /matrix page, when its module is present
+        from graphql_api.matrix_page import matrix_router
+    except ImportError:
+        log.warning("graphql_api.matrix_page is not importable; /matrix is not served")
+    else:
+        app.include_router(matrix_router(accountability))
+
+    @app.get("/healthz")
+    async def healthz() -> dict[str, Any]:
+        return health
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.error("unexpected error on %s %s: %r", request.method, request.url.path, exc)
+        return JSONResponse({"errors": [{"message": "Internal server error."}]}, status_code=500)
+
+    return app
