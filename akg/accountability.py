@@ -11,7 +11,9 @@ Semantics shared by every method (docs/model.md is the data contract):
 - A broad need (a top concept such as ``protection``) takes in its narrower needs wherever a need
   filters obligations: :meth:`Accountability.responsible_for`, :meth:`Accountability.obligations`
   (``need=``), :meth:`Accountability.coverage` and :meth:`Accountability.responsibility_matrix`.
-- A level filter ``L`` matches obligations addressed to every level (``all_levels``) or to ``L``.
+- A level filter ``L`` matches obligations addressed to every level (``all_levels``), to ``L``, or to no
+  level in particular: where the text names a body without a level ("the public security department
+  shall …"), the duty binds that body at whatever level it sits, and the graph records no level for it.
 - A target-group filter in :meth:`~Accountability.responsible_for` and the matrix matches obligations
   tagged with that group plus those tagged with no group (general duties apply to every child); in
   :meth:`~Accountability.obligations` it is strict.
@@ -814,7 +816,7 @@ class Accountability:
 
         - ``need``: serves it or a narrower need. ``capacity``: concerns it.
         - ``sector``, ``organization``, ``role``: one assignment matches all of those given.
-        - ``target_group``: strictly tagged with it. ``level``: addressed to it or to all levels.
+        - ``target_group``: strictly tagged with it. ``level``: addressed to it, to all levels or to none in particular.
         - ``due_before``/``due_after`` (inclusive): some deadline instance lies in the range; obligations
           without a deadline never match.
         - ``text``: case-insensitive substring of the quoted text or the action.
@@ -863,7 +865,7 @@ class Accountability:
 
     @staticmethod
     def _at_level(ob: ObligationRecord, level: str | None) -> bool:
-        return level is None or ob.all_levels or level in ob.levels
+        return level is None or ob.all_levels or not ob.levels or level in ob.levels
 
     @staticmethod
     def _due(ob: ObligationRecord, before: dt.date | None, after: dt.date | None) -> bool:
@@ -902,7 +904,7 @@ class Accountability:
 
         One entry per (organisation, role), ordered by role rank then organisation id; its obligations
         in document order. ``target_group`` takes in the duties tagged with no group; ``level`` those
-        addressed to all levels. Raises :class:`UnknownIdentifier`.
+        addressed to all levels or to none in particular. Raises :class:`UnknownIdentifier`.
         """
         self._check("needs", need)
         self._check("groups", target_group)

@@ -725,8 +725,8 @@ class Query:
 
     @strawberry.field(
         description="Obligations matching every filter, in document order. need takes in narrower needs; "
-        "level takes in duties addressed to all levels; targetGroup is strict; sector, organization and role "
-        "must hold in one assignment; dueBefore/dueAfter (inclusive) look at every instance of a recurring "
+        "level takes in duties addressed to all levels or to no level in particular; targetGroup is strict; "
+        "sector, organization and role must hold in one assignment; dueBefore/dueAfter (inclusive) look at every instance of a recurring "
         "deadline; text is a case-insensitive substring of the text or action."
     )
     def obligations(
@@ -765,7 +765,7 @@ class Query:
     @strawberry.field(
         description="Who leads, who supports: every organisation holding a role in the duties serving a need "
         "(a broad need takes in its narrower ones), leads first. targetGroup takes in duties tagged with no "
-        "group; level takes in duties addressed to all levels."
+        "group; level takes in duties addressed to all levels or to no level in particular."
     )
     def responsible_for(
         self,

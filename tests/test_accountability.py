@@ -131,13 +131,16 @@ def test_broad_need_takes_in_narrower(acc) -> None:
     assert "A" in matrix.rows[0].cells[0].letters
 
 
-def test_level_filter_includes_all_levels_duties(acc) -> None:
+def test_level_filter_includes_all_levels_and_unleveled_duties(acc) -> None:
     county = acc.obligations(level="county")
     assert any(ob.all_levels for ob in county)
-    assert all(ob.all_levels or "county" in ob.levels for ob in county)
+    assert all(ob.all_levels or not ob.levels or "county" in ob.levels for ob in county)
     assert f"{DOC}/3.2-20" in {ob.id for ob in county}  # conscription offices "at all levels"
+    assert not any(ob.levels == ("city",) for ob in county)  # "municipal and state" duties stay out
     military = holders(acc, "military-service", level="county")
     assert ("conscription-office-departments", "lead") in military
+    # "The Disabled Persons' Federation must ..." names no level: it binds the federation at every level.
+    assert ("disabled-persons-federation-departments", "lead") in holders(acc, "rehabilitation", level="county")
 
 
 def test_target_group_filter_keeps_general_duties(acc) -> None:
@@ -165,19 +168,34 @@ def test_recurring_deadline_instances_count(acc) -> None:
     assert closing.id not in ids(due_after=dt.date(2025, 12, 21))
 
 
-def test_coverage_flags_needs_without_lead(acc) -> None:
+def test_coverage_of_the_shipped_data(acc) -> None:
     whole = {entry.concept.id: entry for entry in acc.coverage()}
     assert {"rehabilitation", "housing", "staffing"} <= set(whole)
     assert whole["housing"].has_lead
     assert [o.id for o in whole["military-service"].leads] == ["conscription-office-departments"]
-    city = {entry.concept.id: entry for entry in acc.coverage(level="city")}
-    gaps = {need for need, entry in city.items() if not entry.has_lead}
-    assert "housing" in gaps  # the housing lead of 3.2 names no level
-    for need in gaps:
-        assert city[need].leads == []
-        scheme = city[need].concept.scheme
-        for entry in acc.responsible_for(need, level="city") if scheme == "needs" else []:
-            assert entry.role != "lead"
+    for level in (None, "city", "county"):
+        for entry in acc.coverage(level=level):
+            assert entry.has_lead == bool(entry.leads)
+
+
+def _fixture_without_lead(fixture_data) -> Accountability:
+    """The fixture document with its one education lead demoted: education becomes a gap."""
+    from akg.store import open_store
+
+    path = fixture_data / "documents/county-notice-2024/obligations/all.yaml"
+    path.write_text(
+        path.read_text().replace(
+            "{org: test-county-education, role: lead}", "{org: test-county-education, role: responsible}"
+        )
+    )
+    return Accountability.from_store(open_store(fixture_data))
+
+
+def test_coverage_flags_needs_without_lead(fixture_data) -> None:
+    coverage = {entry.concept.id: entry for entry in _fixture_without_lead(fixture_data).coverage()}
+    assert not coverage["education"].has_lead and coverage["education"].leads == []
+    assert coverage["education"].obligation_count == 2
+    assert coverage["guardianship"].has_lead
 
 
 def test_coverage_counts_and_supporting_sectors(acc) -> None:
@@ -203,10 +221,11 @@ def test_matrix_rows_letters_and_clauses(acc) -> None:
             assert list(c.obligation_ids) == sorted(c.obligation_ids)
 
 
-def test_matrix_gaps_follow_filters(acc) -> None:
-    assert acc.responsibility_matrix(level="city").gaps
-    assert "housing" in acc.responsibility_matrix(level="city").gaps
-    assert "housing" not in acc.responsibility_matrix().gaps
+def test_matrix_gaps_follow_filters(fixture_data) -> None:
+    acc = _fixture_without_lead(fixture_data)
+    assert "education" in acc.responsibility_matrix().gaps
+    assert "guardianship" not in acc.responsibility_matrix().gaps
+    assert acc.responsibility_matrix(needs=["guardianship"]).gaps == ()
 
 
 def test_unknown_identifiers_raise(acc) -> None:
