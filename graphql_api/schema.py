@@ -726,8 +726,8 @@ class Query:
     @strawberry.field(
         description="Obligations matching every filter, in document order. need takes in narrower needs; "
         "level takes in duties addressed to all levels or to no level in particular; targetGroup is strict; "
-        "sector, organization and role must hold in one assignment; dueBefore/dueAfter (inclusive) look at every instance of a recurring "
-        "deadline; text is a case-insensitive substring of the text or action."
+        "sector, organization and role must hold in one assignment; dueBefore/dueAfter (inclusive) look at "
+        "every instance of a recurring deadline; text is a case-insensitive substring of the text or action."
     )
     def obligations(
         self,
