@@ -13,6 +13,7 @@ $(BIN)/akg: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m graphql_api.graphiql_assets
 	touch $@
 
 validate: $(BIN)/akg

@@ -1,10 +1,10 @@
 """The HTTP service: strawberry's GraphQL router on FastAPI, served by uvicorn (see ``akg serve``).
 
 Routes: ``/graphql`` (POST; GET for queries; GraphiQL in a browser, its tabs preloaded with the example
-queries), ``/healthz`` (JSON: status, counts, validation summary) and ``/matrix`` (see
-:mod:`graphql_api.matrix_page`). Any unexpected exception becomes a
-JSON error body without a traceback; request bodies above :data:`MAX_BODY` bytes are refused with 413, and
-every error response has a JSON body.
+queries, its scripts served from ``/graphiql-assets`` when set-up fetched them), ``/healthz`` (JSON:
+status, counts, validation summary) and ``/matrix`` (see :mod:`graphql_api.matrix_page`). Any unexpected
+exception becomes a JSON error body without a traceback; request bodies above :data:`MAX_BODY` bytes are
+refused with 413, and every error response has a JSON body.
 """
 
 from __future__ import annotations
@@ -15,12 +15,16 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 from starlette.responses import Response
 from strawberry.fastapi import GraphQLRouter
 
 from akg.accountability import Accountability
 from graphql_api.examples import Example, load_examples
+from graphql_api.graphiql_assets import ROUTE as ASSET_ROUTE
+from graphql_api.graphiql_assets import assets_dir, localise
+from graphql_api.matrix_page import matrix_router
 from graphql_api.schema import create_schema, make_context
 
 MAX_BODY = 64 * 1024
@@ -69,7 +73,8 @@ class ExampleGraphQLRouter(GraphQLRouter):
 
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:
         if self._ide_html is None:
-            self._ide_html = graphiql_with_examples(self.graphql_ide_html, self._examples)
+            page = graphiql_with_examples(self.graphql_ide_html, self._examples)
+            self._ide_html = localise(page, assets_dir()) or page
         return HTMLResponse(self._ide_html)
 
 
@@ -127,12 +132,9 @@ def create_app(accountability: Accountability, report: Any = None, allow_graphiq
         examples=load_examples(),
     )
     app.include_router(router, prefix="/graphql")
-    try:  # the /matrix page, when its module is present
-        from graphql_api.matrix_page import matrix_router
-    except ImportError:
-        log.warning("graphql_api.matrix_page is not importable; /matrix is not served")
-    else:
-        app.include_router(matrix_router(accountability))
+    app.include_router(matrix_router(accountability))
+    if allow_graphiql and assets_dir().is_dir():
+        app.mount(ASSET_ROUTE, StaticFiles(directory=assets_dir()), name="graphiql-assets")
 
     @app.get("/healthz")
     async def healthz() -> dict[str, Any]:

@@ -73,6 +73,27 @@ def test_graphiql_offers_the_examples(client) -> None:
         assert json.dumps(example.query).replace("</", "<\\/") in page.text
 
 
+def test_graphiql_loads_its_scripts_from_this_server(client) -> None:
+    from graphql_api.graphiql_assets import assets_dir
+
+    if not assets_dir().is_dir():
+        pytest.skip("GraphiQL assets not fetched (make's set-up step runs python -m graphql_api.graphiql_assets)")
+    page = client.get("/graphql", headers={"accept": "text/html"}).text
+    assert "unpkg.com" not in page
+    scripts = [part.split('"')[0] for part in page.split('src="')[1:]]
+    assert scripts and all(src.startswith("/graphiql-assets/") for src in scripts)
+    for src in scripts:
+        assert client.get(src).status_code == 200, src
+
+
+def test_graphiql_page_is_left_alone_without_local_assets(tmp_path: Path) -> None:
+    from strawberry.http.ides import get_graphql_ide_html
+
+    from graphql_api.graphiql_assets import localise
+
+    assert localise(get_graphql_ide_html("graphiql"), tmp_path) is None
+
+
 def _nested(depth: int) -> str:
     inner = "id"
     for _ in range(depth):
