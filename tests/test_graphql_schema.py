@@ -301,3 +301,12 @@ def test_docs_show_every_example_verbatim() -> None:
     docs = (Path(__file__).resolve().parents[1] / "docs" / "graphql.md").read_text(encoding="utf-8")
     for example in load_examples():
         assert f"```graphql\n{example.query.rstrip()}\n```" in docs, f"docs/graphql.md lacks {example.name}"
+
+
+def test_readme_queries_answer_without_errors(run) -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    queries = [block.split("```")[0] for block in readme.split("```graphql\n")[1:]]
+    assert len(queries) >= 2
+    answers = [run(query) for query in queries]
+    rehabilitation = {(e["organization"]["id"], e["role"]) for e in answers[0]["responsibleFor"]}
+    assert ("disabled-persons-federation-departments", "LEAD") in rehabilitation
