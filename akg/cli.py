@@ -10,8 +10,13 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from loader.errors import LoadError
+
+if TYPE_CHECKING:
+    from akg.store import OxigraphStore
+    from akg.validation import ValidationReport
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
 GRAPH_FORMATS = {"ttl": "turtle", "jsonld": "json-ld", "nt": "nt"}
@@ -40,16 +45,8 @@ def _input_error(exc: LoadError) -> int:
     return EXIT_INPUT
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
-    """Write to a sibling temporary file, then rename: a failed run leaves no half-written output."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.partial")
-    partial.write_bytes(data)
-    partial.replace(path)
-
-
 def cmd_build(args: argparse.Namespace) -> int:
-    from akg.serialization import serialize
+    from akg.serialization import serialize, write_atomically
     from akg.store import build_graph
 
     progress = Progress()
@@ -63,25 +60,32 @@ def cmd_build(args: argparse.Namespace) -> int:
     if str(args.output) == "-":
         sys.stdout.buffer.write(data)
     else:
-        _write_atomically(args.output, data)
+        write_atomically(args.output, data)
         print(f"wrote {len(graph)} triples to {args.output}", file=sys.stderr)
     return EXIT_OK
 
 
-def cmd_validate(args: argparse.Namespace) -> int:
+def _load_and_validate(data: Path | None, progress: Progress) -> tuple[OxigraphStore, ValidationReport]:
+    """Load a data folder into a store and validate it; raises LoadError on bad input."""
     from akg import resources
-    from akg.reports import render
-    from akg.store import counts, open_store
-    from akg.validation import Severity, validate
+    from akg.store import open_store
+    from akg.validation import validate
 
-    progress = Progress()
     progress("loading data")
+    store = open_store(data)
+    progress("validating against the SHACL shapes")
+    return store, validate(store.export(), resources.shapes_dir())
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from akg.reports import render
+    from akg.store import counts
+    from akg.validation import Severity
+
     try:
-        store = open_store(args.data)
+        store, report = _load_and_validate(args.data, Progress())
     except LoadError as exc:
         return _input_error(exc)
-    progress("validating against the SHACL shapes")
-    report = validate(store.export(), resources.shapes_dir())
     print(render(report, counts(store), args.format))
     return EXIT_OK if report.conforms_at(Severity.parse(args.fail_on)) else EXIT_FINDINGS
 
@@ -92,7 +96,8 @@ def _ids(value: str) -> list[str]:
 
 def cmd_matrix(args: argparse.Namespace) -> int:
     from akg.accountability import Accountability, UnknownIdentifier
-    from akg.matrix import FORMATS, ProgressBar, build_pack, known_ids, render, stage_count, write_atomically
+    from akg.matrix import FORMATS, ProgressBar, build_pack, known_ids, render, stage_count
+    from akg.serialization import write_atomically
     from akg.store import open_store
 
     fmt = args.format or args.output.suffix.lstrip(".").lower()
@@ -155,19 +160,14 @@ def _port(value: str) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     """Load and validate the graph, then serve GraphQL; refuse to start on Violations unless --allow-invalid."""
-    from akg import resources
     from akg.accountability import Accountability
-    from akg.store import open_store
-    from akg.validation import Severity, validate
+    from akg.validation import Severity
 
     progress = Progress()
-    progress("loading data")
     try:
-        store = open_store(args.data)
+        store, report = _load_and_validate(args.data, progress)
     except LoadError as exc:
         return _input_error(exc)
-    progress("validating against the SHACL shapes")
-    report = validate(store.export(), resources.shapes_dir())
     violations = [f for f in report.results if f.severity >= Severity.VIOLATION]
     if violations:
         print(f"akg: the graph has {len(violations)} violation(s):", file=sys.stderr)

@@ -15,13 +15,13 @@ import datetime as dt
 import html
 import io
 import json
-import os
 import sys
-import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
+
+from akg.serialization import write_atomically
 
 if TYPE_CHECKING:
     from akg.accountability import Accountability, Concept, MatrixCell, ResponsibilityMatrix
@@ -732,25 +732,6 @@ def render(pack: MatrixPack, fmt: str, progress: Stage | None = None) -> bytes:
     if progress:
         progress(f"writing {fmt}")
     return writer(pack)
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write ``data`` to a temporary file beside ``path``, then rename it over ``path``.
-
-    Readers see the old file or the new one, never a half-written one; a failure leaves no temporary file.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def write_matrix(pack: MatrixPack, fmt: str, path: Path, progress: Stage | None = None) -> None:

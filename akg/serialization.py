@@ -1,6 +1,10 @@
-"""Deterministic serialisation of a graph: the same graph always gives the same bytes."""
+"""Writing outputs: deterministic graph serialisations, and files replaced atomically."""
 
 from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
 
 from rdflib import Graph
 
@@ -26,3 +30,22 @@ def serialize(graph: Graph, fmt: str) -> bytes:
                     node[key] = sorted(value, key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))
         return (json.dumps(nodes, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
     return graph.serialize(format=fmt, encoding="utf-8")
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write ``data`` to a temporary file beside ``path``, then rename it over ``path``.
+
+    Readers see the old file or the new one, never a half-written one; a failure leaves no temporary file.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

@@ -16,6 +16,7 @@ import pytest
 from akg import matrix as mx
 from akg.accountability import Accountability, Concept, MatrixCell, MatrixRow, ResponsibilityMatrix
 from akg.cli import main
+from akg.serialization import write_atomically
 from akg.store import OxigraphStore
 
 # One canonical form per format: {(sector, column): (letters, clauses)} plus the gap columns.
@@ -499,13 +500,13 @@ def test_render_refuses_an_unknown_format() -> None:
 def test_atomic_write_leaves_the_old_file_on_failure(tmp_path: Path) -> None:
     target = tmp_path / "m.csv"
     target.write_text("old")
-    mx.write_atomically(target, b"new")
+    write_atomically(target, b"new")
     assert target.read_text() == "new"
     folder = tmp_path / "taken"
     folder.mkdir()
     (folder / "inside").write_text("")
     with pytest.raises(OSError):
-        mx.write_atomically(folder, b"data")  # a non-empty folder cannot be replaced by a file
+        write_atomically(folder, b"data")  # a non-empty folder cannot be replaced by a file
     assert sorted(p.name for p in tmp_path.iterdir()) == ["m.csv", "taken"]  # no temporary file left
 
 
