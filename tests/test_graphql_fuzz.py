@@ -24,9 +24,7 @@ from graphql_api.schema import schema
 from tests.graphql_support import DOC, running_server
 
 GRAPHQL = schema._schema
-SETTINGS = settings(
-    max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture], derandomize=True
-)
+SETTINGS = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 KNOWN_IDS = [
     "rehabilitation", "protection", "safety", "housing", "funding", "civil-affairs", "public-security",
     "county", "city", "orphans", "children-with-disabilities", "hubei-civil-affairs", "must", "lead",
