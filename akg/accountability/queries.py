@@ -1,0 +1,407 @@
+"""The accountability questions, answered from the in-memory indexes of one graph.
+
+The semantics every method shares (ids, broad needs, level, target-group and deadline filters, unknown ids,
+vocabulary order) are documented in :mod:`akg.accountability`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
+
+from akg.accountability.index import ORGANIZATION_KINDS, Index, load_index
+from akg.accountability.records import (
+    CitationRecord,
+    CitedDocumentRecord,
+    Concept,
+    CoverageEntry,
+    DocumentRecord,
+    MatrixCell,
+    MatrixRow,
+    ObligationRecord,
+    OrganizationRecord,
+    ProvisionRecord,
+    Responsibility,
+    ResponsibilityMatrix,
+    SearchResult,
+    UnknownIdentifier,
+)
+from akg.store import GraphStore
+
+LEAD = "lead"
+SUPPORTING = "supporting"
+
+
+class Accountability:
+    """In-memory indexes over one graph, answering the accountability questions without further queries."""
+
+    def __init__(self, store: GraphStore) -> None:
+        """Build every index from ``store`` with a fixed handful of SELECT queries."""
+        self._index: Index = load_index(store)
+
+    @classmethod
+    def from_store(cls, store: GraphStore) -> Accountability:
+        """The accountability indexes of ``store`` (any object with ``select``)."""
+        return cls(store)
+
+    # -- vocabularies ------------------------------------------------------------------------
+
+    def concepts(self, scheme: str) -> list[Concept]:
+        """Every concept of ``scheme`` in vocabulary order (trees: each concept before its narrower ones)."""
+        if scheme not in self._index.ordered:
+            raise UnknownIdentifier("scheme", scheme)
+        return list(self._index.ordered[scheme])
+
+    def concept(self, scheme: str, id: str) -> Concept | None:
+        """The concept ``id`` of ``scheme``, or None."""
+        if scheme not in self._index.concepts:
+            raise UnknownIdentifier("scheme", scheme)
+        return self._index.concepts[scheme].get(id)
+
+    def narrower_needs(self, need: str) -> frozenset[str]:
+        """``need`` and every need below it in the tree. Raises UnknownIdentifier."""
+        self._check("needs", need)
+        return self._index.descendants[need]
+
+    def _check(self, scheme: str, value: str | None) -> None:
+        if value is not None and value not in self._index.concepts.get(scheme, {}):
+            raise UnknownIdentifier(scheme.rstrip("s") if scheme != "capacities" else "capacity", value)
+
+    def _check_document(self, document: str | None) -> None:
+        if document is not None and document not in self._index.documents:
+            raise UnknownIdentifier("document", document)
+
+    # -- organisations and documents ---------------------------------------------------------
+
+    def organizations(
+        self, sector: str | None = None, level: str | None = None, kind: str | None = None
+    ) -> list[OrganizationRecord]:
+        """Organisations (by id) of a sector, level and kind (DEPARTMENT, INSTITUTION, GOVERNMENT, OTHER)."""
+        self._check("sectors", sector)
+        self._check("levels", level)
+        if kind is not None and kind not in ORGANIZATION_KINDS.values():
+            raise UnknownIdentifier("organization kind", kind)
+        return [
+            o
+            for o in self._index.organizations.values()
+            if (sector is None or o.sector == sector)
+            and (level is None or o.level == level)
+            and (kind is None or o.kind == kind)
+        ]
+
+    def organization(self, id: str) -> OrganizationRecord | None:
+        """The organisation ``id``, or None."""
+        return self._index.organizations.get(id)
+
+    def documents(self) -> list[DocumentRecord]:
+        """The policy documents, by id."""
+        return list(self._index.documents.values())
+
+    def document(self, id: str) -> DocumentRecord | None:
+        """The policy document ``id``, or None."""
+        return self._index.documents.get(id)
+
+    def provisions(self, document: str | None = None) -> list[ProvisionRecord]:
+        """Every provision (of one document), in document order. Raises UnknownIdentifier for a document."""
+        self._check_document(document)
+        return [p for (doc, _), p in self._index.provisions.items() if document is None or doc == document]
+
+    def provision(self, number: str, document: str | None = None) -> ProvisionRecord | None:
+        """Provision ``number`` of ``document`` (without one: of the first document, by id, that has it)."""
+        if document is not None:
+            self._check_document(document)
+            return self._index.provisions.get((document, number))
+        return next((p for (_, n), p in self._index.provisions.items() if n == number), None)
+
+    def provision_obligations(self, document: str, number: str) -> list[ObligationRecord]:
+        """The obligations stated in one provision, in text order."""
+        return list(self._index.by_provision.get((document, number), []))
+
+    def citations(self, document: str | None = None) -> list[CitationRecord]:
+        """Every citation (of one document), by document then citation number."""
+        return [c for c in self._index.citations if document is None or c.document == document]
+
+    def cited_documents(self) -> list[CitedDocumentRecord]:
+        """Every cited document, by id."""
+        return list(self._index.cited.values())
+
+    def cited_document(self, id: str) -> CitedDocumentRecord | None:
+        """The cited document ``id``, or None."""
+        return self._index.cited.get(id)
+
+    def citations_of(self, cited: str) -> list[CitationRecord]:
+        """The citations of one cited document."""
+        return [c for c in self._index.citations if c.cited == cited]
+
+    # -- obligations -------------------------------------------------------------------------
+
+    def obligation(self, id: str) -> ObligationRecord | None:
+        """The obligation ``"<doc-id>/<obligation-id>"``, or None."""
+        return self._index.obligations.get(id)
+
+    def all_obligations(self) -> list[ObligationRecord]:
+        """Every obligation, in document order."""
+        return list(self._index.obligations.values())
+
+    def obligations(
+        self,
+        need: str | None = None,
+        sector: str | None = None,
+        organization: str | None = None,
+        target_group: str | None = None,
+        level: str | None = None,
+        role: str | None = None,
+        modality: str | None = None,
+        due_before: dt.date | None = None,
+        due_after: dt.date | None = None,
+        text: str | None = None,
+        document: str | None = None,
+        capacity: str | None = None,
+    ) -> list[ObligationRecord]:
+        """Obligations matching every filter given, in document order.
+
+        - ``need``: serves it or a narrower need. ``capacity``: concerns it.
+        - ``sector``, ``organization``, ``role``: one assignment matches all of those given.
+        - ``target_group``: strictly tagged with it. ``level``: addressed to it, to all levels or to none in particular.
+        - ``due_before``/``due_after`` (inclusive): some deadline instance lies in the range; obligations
+          without a deadline never match.
+        - ``text``: case-insensitive substring of the quoted text or the action.
+        Raises :class:`UnknownIdentifier` for an unknown id.
+        """
+        self._check("needs", need)
+        self._check("capacities", capacity)
+        self._check("sectors", sector)
+        self._check("groups", target_group)
+        self._check("levels", level)
+        self._check("roles", role)
+        self._check("modalities", modality)
+        if organization is not None and organization not in self._index.organizations:
+            raise UnknownIdentifier("organization", organization)
+        self._check_document(document)
+        needs = self._index.descendants[need] if need else None
+        needle = text.casefold() if text else None
+        result = []
+        for ob in self._index.obligations.values():
+            if document is not None and ob.document != document:
+                continue
+            if needs is not None and not needs.intersection(ob.needs):
+                continue
+            if capacity is not None and capacity not in ob.capacities:
+                continue
+            if target_group is not None and target_group not in ob.groups:
+                continue
+            if level is not None and not self._at_level(ob, level):
+                continue
+            if modality is not None and ob.modality != modality:
+                continue
+            if (sector or organization or role) and not any(
+                (organization is None or a.organization == organization)
+                and (role is None or a.role == role)
+                and (sector is None or self._index.organizations[a.organization].sector == sector)
+                for a in ob.assignments
+            ):
+                continue
+            if (due_before or due_after) and not self._due(ob, due_before, due_after):
+                continue
+            if needle and not self._mentions(ob, needle):
+                continue
+            result.append(ob)
+        return result
+
+    @staticmethod
+    def _at_level(ob: ObligationRecord, level: str | None) -> bool:
+        return level is None or ob.all_levels or not ob.levels or level in ob.levels
+
+    @staticmethod
+    def _due(ob: ObligationRecord, before: dt.date | None, after: dt.date | None) -> bool:
+        if ob.deadline is None:
+            return False
+        return any((before is None or d <= before) and (after is None or d >= after) for d in ob.deadline.instances)
+
+    @staticmethod
+    def _mentions(ob: ObligationRecord, needle: str) -> bool:
+        """Whether the casefolded ``needle`` is in the obligation's quoted text or its action."""
+        return needle in ob.text.casefold() or needle in (ob.action or "").casefold()
+
+    def _role_position(self, role: str) -> int:
+        return self._index.role_rank.get(role, len(self._index.role_rank))
+
+    @staticmethod
+    def _for_group(ob: ObligationRecord, group: str | None) -> bool:
+        return group is None or not ob.groups or group in ob.groups
+
+    def _scoped(
+        self, level: str | None, target_group: str | None, document: str | None = None
+    ) -> list[ObligationRecord]:
+        return [
+            ob
+            for ob in self._index.obligations.values()
+            if self._at_level(ob, level)
+            and self._for_group(ob, target_group)
+            and (document is None or ob.document == document)
+        ]
+
+    def _column_match(self, column: Concept) -> frozenset[str]:
+        return self._index.descendants[column.id] if column.scheme == "needs" else frozenset({column.id})
+
+    @staticmethod
+    def _serves(ob: ObligationRecord, column: Concept, ids: frozenset[str]) -> bool:
+        return bool(ids.intersection(ob.needs if column.scheme == "needs" else ob.capacities))
+
+    # -- the accountability questions --------------------------------------------------------
+
+    def responsible_for(
+        self, need: str, target_group: str | None = None, level: str | None = None
+    ) -> list[Responsibility]:
+        """Who holds which role in the duties serving ``need`` (or a narrower need), leads first.
+
+        One entry per (organisation, role), ordered by role rank then organisation id; its obligations
+        in document order. ``target_group`` takes in the duties tagged with no group; ``level`` those
+        addressed to all levels or to none in particular. Raises :class:`UnknownIdentifier`.
+        """
+        self._check("needs", need)
+        self._check("groups", target_group)
+        self._check("levels", level)
+        wanted = self._index.descendants[need]
+        held: dict[tuple[str, str], list[ObligationRecord]] = defaultdict(list)
+        for ob in self._scoped(level, target_group):
+            if wanted.intersection(ob.needs):
+                for a in ob.assignments:
+                    if not held[(a.organization, a.role)] or held[(a.organization, a.role)][-1] is not ob:
+                        held[(a.organization, a.role)].append(ob)
+        ordered = sorted(held, key=lambda key: (self._role_position(key[1]), key[0]))
+        return [Responsibility(self._index.organizations[org], role, tuple(held[(org, role)])) for org, role in ordered]
+
+    def coverage(self, level: str | None = None) -> list[CoverageEntry]:
+        """For every need (tree order, broad ones included) then every capacity: leads, duty count, support.
+
+        ``leads`` are the organisations holding the lead role in a duty serving the concept (narrower
+        needs included); ``supporting_sectors`` the sectors (vocabulary order) of organisations holding
+        the supporting role; ``has_lead`` is False for the gaps a coordination meeting must close.
+        """
+        self._check("levels", level)
+        scoped = self._scoped(level, None)
+        sector_rank = self._index.rank("sectors")
+        entries = []
+        for concept in [*self._index.ordered.get("needs", []), *self._index.ordered.get("capacities", [])]:
+            ids = self._column_match(concept)
+            matching = [ob for ob in scoped if self._serves(ob, concept, ids)]
+            leads = sorted({a.organization for ob in matching for a in ob.assignments if a.role == LEAD})
+            sectors = {
+                sector
+                for ob in matching
+                for a in ob.assignments
+                if a.role == SUPPORTING and (sector := self._index.organizations[a.organization].sector)
+            }
+            entries.append(
+                CoverageEntry(
+                    concept=concept,
+                    leads=[self._index.organizations[o] for o in leads],
+                    obligation_count=len(matching),
+                    supporting_sectors=sorted(sectors, key=lambda s: sector_rank.get(s, len(sector_rank))),
+                    has_lead=bool(leads),
+                )
+            )
+        return entries
+
+    def responsibility_matrix(
+        self,
+        needs: Sequence[str] | None = None,
+        sectors: Sequence[str] | None = None,
+        level: str | None = None,
+        target_group: str | None = None,
+        document: str | None = None,
+    ) -> ResponsibilityMatrix:
+        """The RASCI matrix: sectors (rows) against needs and capacities (columns).
+
+        ``needs`` may name needs (a broad one takes in its narrower needs) or capacities; by default the
+        columns are the narrow needs in tree order, then the capacities. ``sectors`` picks rows (default:
+        every sector, vocabulary order). An assignment counts in the row of its organisation's sector;
+        organisations without a sector fill no row but their leads still close a gap. Raises
+        :class:`UnknownIdentifier`.
+        """
+        self._check("groups", target_group)
+        self._check("levels", level)
+        self._check_document(document)
+        if needs is None:
+            columns = [c for c in self._index.ordered.get("needs", []) if not c.narrower]
+            columns += self._index.ordered.get("capacities", [])
+        else:
+            columns = []
+            for ident in needs:
+                concept = self._index.concepts["needs"].get(ident) or self._index.concepts["capacities"].get(ident)
+                if concept is None:
+                    raise UnknownIdentifier("need", ident)
+                columns.append(concept)
+        if sectors is None:
+            row_ids = [c.id for c in self._index.ordered.get("sectors", [])]
+        else:
+            for sector in sectors:
+                self._check("sectors", sector)
+            row_ids = list(sectors)
+        scoped = self._scoped(level, target_group, document)
+        gaps = []
+        per_column: list[list[ObligationRecord]] = []
+        for column in columns:
+            ids = self._column_match(column)
+            matching = [ob for ob in scoped if self._serves(ob, column, ids)]
+            per_column.append(matching)
+            if not any(a.role == LEAD for ob in matching for a in ob.assignments):
+                gaps.append(column.id)
+        rows = []
+        for sector in row_ids:
+            cells = []
+            for column, matching in zip(columns, per_column, strict=True):
+                roles: set[str] = set()
+                obligation_ids: set[str] = set()
+                clauses: dict[tuple[str, str], None] = {}
+                for ob in matching:
+                    for a in ob.assignments:
+                        if self._index.organizations[a.organization].sector == sector:
+                            roles.add(a.role)
+                            obligation_ids.add(ob.id)
+                            clauses[(ob.document, ob.provision)] = None
+                ordered_roles = tuple(sorted(roles, key=lambda r: self._role_position(r)))
+                letters = "".join(self._index.concepts["roles"][r].letter or "" for r in ordered_roles)
+                clause_order = sorted(clauses, key=lambda key: self._index.provision_order.get(key, 0))
+                cells.append(
+                    MatrixCell(
+                        column=column.id,
+                        roles=ordered_roles,
+                        letters=letters,
+                        obligation_ids=tuple(sorted(obligation_ids)),
+                        clauses=tuple(number for _, number in clause_order),
+                    )
+                )
+            rows.append(MatrixRow(sector=sector, cells=tuple(cells)))
+        return ResponsibilityMatrix(
+            columns=tuple(columns), rows=tuple(rows), level=level, target_group=target_group, gaps=tuple(gaps)
+        )
+
+    def search(self, text: str) -> SearchResult:
+        """Provisions (text or heading) and obligations (text or action) holding ``text``, case-insensitively.
+
+        Blank text finds nothing. Both lists are in document order.
+        """
+        needle = text.strip().casefold()
+        if not needle:
+            return SearchResult([], [])
+        provisions = [
+            p
+            for p in self._index.provisions.values()
+            if needle in p.text.casefold() or needle in (p.heading or "").casefold()
+        ]
+        obligations = [ob for ob in self._index.obligations.values() if self._mentions(ob, needle)]
+        return SearchResult(provisions, obligations)
+
+    def counts(self) -> dict[str, int]:
+        """How many documents, provisions, obligations, organisations, citations and cited documents."""
+        return {
+            "documents": len(self._index.documents),
+            "provisions": len(self._index.provisions),
+            "obligations": len(self._index.obligations),
+            "organizations": len(self._index.organizations),
+            "citations": len(self._index.citations),
+            "cited_documents": len(self._index.cited),
+        }
