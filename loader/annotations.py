@@ -125,13 +125,11 @@ class AnnotationReader:
             g.add((node, AKG.startOffset, Literal(start, datatype=XSD.integer)))
             g.add((node, AKG.endOffset, Literal(start + len(quote), datatype=XSD.integer)))
 
-        if (modality := f.text("modality")) is not None:
-            self._concepts(f, "modality", "modalities", AKG.modality, node)
+        self._concepts(f, "modality", "modalities", AKG.modality, node)
         if action := f.text("action"):
             g.add((node, AKG.action, Literal(action, lang="en")))
         if note := f.text("note"):
             g.add((node, AKG.note, Literal(note, lang="en")))
-        del modality
 
         for item, line in f.items("assignments"):
             af = Fields(item, f.file, self.log, "assignment")
@@ -149,8 +147,7 @@ class AnnotationReader:
         annotation.owner_from = f.text("owner_from")
         if annotation.owner_from and annotation.assignments:
             f.problem("owner_from", "give either assignments or owner_from, not both")
-        if not annotation.owner_from and not annotation.assignments and "assignments" not in f.mapping:
-            pass  # left ownerless on purpose: the shapes report it as a Violation
+        # An entry with neither is loaded ownerless: the shapes report it as a Violation.
 
         self._level(f, node)
         self._deadline(f, node, number)

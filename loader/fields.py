@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 from collections.abc import Iterable
 from typing import Any
 
@@ -103,8 +104,6 @@ class Fields:
 
 
 def _suggest(value: str, known: set[str]) -> str:
-    import difflib
-
     close = difflib.get_close_matches(value, sorted(known), n=3)
     return f" (did you mean {', '.join(close)}?)" if close else ""
 

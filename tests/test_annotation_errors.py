@@ -92,3 +92,29 @@ def test_cli_exits_2_and_writes_nothing_on_bad_input(
 def test_missing_data_folder_is_an_input_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["build", "--data", str(tmp_path / "nowhere"), "-o", str(tmp_path / "g.ttl")]) == 2
     assert "data folder not found" in capsys.readouterr().err
+
+
+def test_owner_from_cycles_are_reported(fixture_data: Path) -> None:
+    # 2.2-1 takes its owner from 2.1-1; make 2.1-1 take its owner from 2.2-1.
+    _edit(
+        fixture_data,
+        OBLIGATIONS,
+        "    assignments:\n      - {org: test-county-civil-affairs, role: lead}\n    needs: [guardianship]",
+        "    owner_from: 2.2-1\n    needs: [guardianship]",
+    )
+    with pytest.raises(LoadError) as caught:
+        build_graph(fixture_data)
+    assert "owner_from forms a cycle" in str(caught.value)
+
+
+def test_owner_from_and_assignments_exclude_each_other(fixture_data: Path) -> None:
+    _edit(
+        fixture_data,
+        OBLIGATIONS,
+        "    owner_from: 2.1-1\n",
+        "    owner_from: 2.1-1\n    assignments: [{org: relevant-departments, role: lead}]\n",
+    )
+    with pytest.raises(LoadError) as caught:
+        build_graph(fixture_data)
+    line = _line_of(fixture_data, OBLIGATIONS, "owner_from: 2.1-1")
+    assert f"{OBLIGATIONS}:{line}: give either assignments or owner_from, not both" in str(caught.value)
