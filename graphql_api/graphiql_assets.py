@@ -21,7 +21,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROUTE = "/graphiql-assets"
-_URL = re.compile(r"https://unpkg\.com/(?P<package>(?:@[\w.-]+/)?[\w.-]+)@(?P<version>[\w.-]+)/(?P<path>[\w./-]+)")
+# A CDN address of a file in a versioned npm package: https://<cdn>/<package>@<version>/<path>.
+_URL = re.compile(
+    r"https://[\w.-]+/(?P<package>(?:@[\w.-]+/)?[\w.-]+)@(?P<version>\d[\w.-]*)/(?P<path>[\w./-]+\.(?:js|css))"
+)
 
 
 @dataclass(frozen=True)
