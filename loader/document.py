@@ -80,9 +80,12 @@ def _literal_date(value: dt.date) -> Literal:
     return Literal(value.isoformat(), datatype=XSD.date)
 
 
-def _add_provisions(graph: Graph, doc: PolicyDocument, parsed: ParsedText) -> None:
+def _add_provisions(graph: Graph, doc: PolicyDocument, parsed: ParsedText, source_name: str) -> None:
+    # A provision's own annotation is the source text: findings about it point at its first line there.
     for order, p in enumerate(parsed.provisions, 1):
         iri = doc.provision_iri(p.number)
+        graph.add((iri, AKG.sourceFile, Literal(f"{doc.folder}/{source_name}")))
+        graph.add((iri, AKG.sourceLine, Literal(doc.source.count("\n", 0, p.start) + 1, datatype=XSD.integer)))
         graph.add((iri, RDF.type, AKG.Provision))
         graph.add((iri, AKG.number, Literal(p.number)))
         graph.add((iri, AKG.provisionKind, Literal(p.kind)))
@@ -234,7 +237,7 @@ def load_document(
     graph.add((iri, AKG.sourceText, Literal(body)))
     graph.add((iri, AKG.sourceFile, Literal(name)))
     graph.add((iri, AKG.sourceLine, Literal(f.line, datatype=XSD.integer)))
-    _add_provisions(graph, doc, parsed)
+    _add_provisions(graph, doc, parsed, source_name)
 
     text_date = _signing_date(parsed.signing_date_line.text(source).strip())
     declared = f.date("date_signed")

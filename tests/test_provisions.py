@@ -82,3 +82,14 @@ def test_the_sixteen_signatories_are_recognised(shipped_store: OxigraphStore) ->
     # Three share one printed line; two are printed under machine-translated names.
     assert {"education", "public-security", "finance", "conscription-office", "health"} <= sectors
     assert {str(row["date"]) for row in rows} == {"2022-08-30"}
+
+
+def test_provisions_point_at_their_line_in_the_source(shipped_store: OxigraphStore) -> None:
+    rows = shipped_store.select(
+        """PREFIX akg: <https://w3id.org/akg/ontology#>
+        SELECT ?number ?file ?line WHERE { ?p a akg:Provision ; akg:number ?number ;
+                                           akg:sourceFile ?file ; akg:sourceLine ?line }"""
+    )
+    lines = {row["number"]: (row["file"], row["line"]) for row in rows}
+    assert lines["2.1.3"] == ("documents/hubei-2022-child-welfare/source.txt", 11)  # inline, in item 2's line
+    assert lines["greeting"][1] == 3 and lines["closing"][1] == 24
