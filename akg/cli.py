@@ -168,6 +168,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         store, report = _load_and_validate(args.data, progress)
     except LoadError as exc:
         return _input_error(exc)
+    from akg.reports import summary_line
+
+    print(f"akg: validation: {summary_line(report)} (details: akg validate)", file=sys.stderr)
     violations = [f for f in report.results if f.severity >= Severity.VIOLATION]
     if violations:
         print(f"akg: the graph has {len(violations)} violation(s):", file=sys.stderr)
