@@ -15,8 +15,9 @@ from rdflib import RDF, XSD, Graph, Literal, URIRef
 from loader.document import DeadlineScope, PolicyDocument
 from loader.errors import ProblemLog
 from loader.fields import Fields, suggest
+from loader.links import pending_links
 from loader.namespaces import AKG, concept_iri, obligation_iri
-from loader.registry import Registries
+from loader.registry import Registries, concept_or_problem
 from loader.vocabulary import Vocabulary
 from loader.yamlsource import read_yaml
 
@@ -32,9 +33,26 @@ OBLIGATION_KEYS = (
         "groups",
         "institutions",
         "cites",
+        "implements",
+        "restates",
         "note",
     ],
 )
+
+# Each deadline kind (a concept of the deadline-kinds scheme) and the class whose shape checks it.
+KIND_CLASSES = {
+    "date": AKG.DatedDeadline,
+    "effective": AKG.DatedDeadline,
+    "recurring": AKG.DatedDeadline,
+    "inherited": AKG.DatedDeadline,
+    "relative": AKG.RelativeDeadline,
+    "periodic": AKG.PeriodicDeadline,
+    "prompt": AKG.UnstatedDeadline,
+    "none-stated": AKG.UnstatedDeadline,
+}
+# The key of a deadline mapping that gives its kind; exactly one is needed.
+KIND_KEYS = {"date": "date", "effective": "effective", "relative": "relative", "recurrence": "recurring",
+             "periodic": "periodic", "prompt": "prompt"}
 
 
 @dataclass
@@ -106,6 +124,7 @@ class AnnotationReader:
         node = obligation_iri(self.doc.id, ident)
         annotation = Annotation(ident, node, f, number)
         self.annotations[ident] = annotation
+        self.doc.obligations[ident] = node
         g = self.graph
         g.add((node, RDF.type, AKG.Obligation))
         g.add((node, AKG.identifier, Literal(ident)))
@@ -121,6 +140,7 @@ class AnnotationReader:
             f.problem("quote", f"quote {quote!r} occurs {count} times in provision {number}; quote more of it")
         else:
             start = provision.start + text.index(quote)
+            self.doc.links += pending_links(f, self.doc.id, node, quote)
             g.add((node, AKG.text, Literal(quote)))
             g.add((node, AKG.startOffset, Literal(start, datatype=XSD.integer)))
             g.add((node, AKG.endOffset, Literal(start + len(quote), datatype=XSD.integer)))
@@ -169,54 +189,102 @@ class AnnotationReader:
         self._concepts(f, "level", "levels", AKG.addressedLevel, node)
 
     def _deadline(self, f: Fields, node: URIRef, number: str) -> None:
+        """The obligation's deadline, of the kind its annotation gives (see docs/model.md#deadlines).
+
+        With no ``deadline`` key the provision's or the document's deadline is inherited; where there
+        is none, the obligation gets no deadline and the shapes report it: the annotator must decide.
+        """
         g, deadline = self.graph, URIRef(f"{node}/deadline")
         if "deadline" not in f.mapping:
             scope = self._inherited_scope(number)
             if scope is None:
                 return
-            g.add((node, AKG.hasDeadline, deadline))
-            g.add((deadline, RDF.type, AKG.Deadline))
+            self._deadline_node(node, deadline, "inherited", f)
             g.add((deadline, AKG.date, _date(scope.date)))
             g.add((deadline, AKG.basis, concept_iri("bases", scope.basis)))
             g.add((deadline, AKG.wording, Literal(scope.wording)))
             g.add((deadline, AKG.derivedFrom, self.doc.provision_iri(scope.provision)))
-            _provenance(g, deadline, f)
             return
-        df = Fields(f.mapping["deadline"], f.file, self.log, "deadline")
-        df.allow(["wording"], ["date", "recurrence"])
+        if f.mapping["deadline"] == "none":
+            self._deadline_node(node, deadline, "none-stated", f, f.line_of("deadline"))
+            return
+        df = Fields(f.mapping["deadline"], f.file, self.log, "deadline (a mapping, or 'none')")
+        df.allow(["wording"], [*KIND_KEYS, "note"])
+        kinds = [KIND_KEYS[key] for key in KIND_KEYS if key in df.mapping]
+        if len(kinds) != 1:
+            df.problem(None, f"deadline needs exactly one of {', '.join(KIND_KEYS)}; got {', '.join(kinds) or 'none'}")
+            return
+        kind = kinds[0]
         wording = df.text("wording") or ""
         if wording and wording not in self.doc.provisions[number].text(self.doc.source):
             df.problem("wording", f"deadline wording {wording!r} does not occur in provision {number}")
-        dates: list[dt.date] = []
-        recurrence = None
-        if "recurrence" in df.mapping:
-            rf = Fields(df.mapping["recurrence"], f.file, self.log, "recurrence")
-            rf.allow(["month_day", "from_year", "to_year"])
-            month_day, first, last = rf.text("month_day") or "", rf.integer("from_year"), rf.integer("to_year")
-            if first is not None and last is not None:
-                try:
-                    dates = [dt.date.fromisoformat(f"{year:04d}-{month_day}") for year in range(first, last + 1)]
-                except ValueError:
-                    rf.problem("month_day", f"bad month_day {month_day!r}: expected MM-DD")
-                if first > last:
-                    rf.problem("to_year", f"to_year {last} is before from_year {first}")
-                recurrence = f"annually before {month_day}, {first}-{last}"
-        elif (date := df.date("date")) is not None:
-            dates = [date]
-        else:
-            df.problem(None, "deadline needs a date or a recurrence")
-        g.add((node, AKG.hasDeadline, deadline))
-        g.add((deadline, RDF.type, AKG.Deadline))
-        if dates:
-            g.add((deadline, AKG.date, _date(dates[-1])))
-        if recurrence:
-            g.add((deadline, AKG.recurrence, Literal(recurrence)))
-            for date in dates:
-                g.add((deadline, AKG.instanceDate, _date(date)))
+        self._deadline_node(node, deadline, kind, df)
         g.add((deadline, AKG.basis, concept_iri("bases", "explicit")))
         g.add((deadline, AKG.wording, Literal(wording)))
         g.add((deadline, AKG.derivedFrom, self.doc.provision_iri(number)))
-        _provenance(g, deadline, df)
+        if note := df.text("note"):
+            g.add((deadline, AKG.note, Literal(note, lang="en")))
+        if kind in ("date", "effective"):
+            if (date := df.date(kind)) is not None:
+                g.add((deadline, AKG.date, _date(date)))
+        elif kind == "recurring":
+            self._recurrence(df, deadline)
+        elif kind == "relative":
+            self._relative(df, deadline)
+        elif kind == "periodic":
+            self._periodic(df, deadline)
+        elif df.mapping["prompt"] is not True:
+            df.problem("prompt", "prompt must be true: the text asks for prompt action and sets no period")
+
+    def _deadline_node(self, node: URIRef, deadline: URIRef, kind: str, f: Fields, line: int | None = None) -> None:
+        g = self.graph
+        g.add((node, AKG.hasDeadline, deadline))
+        g.add((deadline, RDF.type, AKG.Deadline))
+        g.add((deadline, RDF.type, KIND_CLASSES[kind]))
+        g.add((deadline, AKG.deadlineKind, concept_iri("deadline-kinds", kind)))
+        _provenance(g, deadline, f, line)
+
+    def _recurrence(self, df: Fields, deadline: URIRef) -> None:
+        rf = Fields(df.mapping["recurrence"], df.file, self.log, "recurrence")
+        rf.allow(["month_day", "from_year", "to_year"])
+        month_day, first, last = rf.text("month_day") or "", rf.integer("from_year"), rf.integer("to_year")
+        if first is None or last is None:
+            return
+        if first > last:
+            rf.problem("to_year", f"to_year {last} is before from_year {first}")
+        try:
+            dates = [dt.date.fromisoformat(f"{year:04d}-{month_day}") for year in range(first, last + 1)]
+        except ValueError:
+            rf.problem("month_day", f"bad month_day {month_day!r}: expected MM-DD")
+            return
+        self.graph.add((deadline, AKG.recurrence, Literal(f"annually before {month_day}, {first}-{last}")))
+        for date in dates:
+            self.graph.add((deadline, AKG.instanceDate, _date(date)))
+        if dates:
+            self.graph.add((deadline, AKG.date, _date(dates[-1])))
+
+    def _relative(self, df: Fields, deadline: URIRef) -> None:
+        rf = Fields(df.mapping["relative"], df.file, self.log, "relative deadline")
+        rf.allow(["amount", "unit", "trigger"])
+        amount, unit, trigger = rf.integer("amount"), rf.text("unit") or "", rf.text("trigger")
+        if amount is not None:
+            if amount < 1:
+                rf.problem("amount", f"amount must be at least 1, got {amount}")
+            self.graph.add((deadline, AKG.relativeAmount, Literal(amount, datatype=XSD.integer)))
+        if concept := concept_or_problem(rf, "unit", unit, self.vocab, "time-units"):
+            self.graph.add((deadline, AKG.relativeUnit, concept))
+        if trigger:
+            self.graph.add((deadline, AKG.trigger, Literal(trigger, lang="en")))
+
+    def _periodic(self, df: Fields, deadline: URIRef) -> None:
+        pf = Fields(df.mapping["periodic"], df.file, self.log, "periodic deadline")
+        pf.allow(["every", "at_least"])
+        if concept := concept_or_problem(pf, "every", pf.text("every") or "", self.vocab, "periods"):
+            self.graph.add((deadline, AKG.period, concept))
+        if (times := pf.integer("at_least")) is not None:
+            if times < 1:
+                pf.problem("at_least", f"at_least must be at least 1, got {times}")
+            self.graph.add((deadline, AKG.minimumOccurrences, Literal(times, datatype=XSD.integer)))
 
     def _inherited_scope(self, number: str) -> DeadlineScope | None:
         provision = self.doc.provisions[number]

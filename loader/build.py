@@ -9,8 +9,9 @@ from rdflib import Graph
 from loader.annotations import AnnotationReader
 from loader.document import load_document
 from loader.errors import InputProblem, LoadError, ProblemLog
-from loader.namespaces import PREFIXES
-from loader.registry import Registries, load_cited_documents, load_organizations
+from loader.links import LinkTargets, PendingLink, resolve_links
+from loader.namespaces import PREFIXES, document_iri
+from loader.registry import Registries, add_counterparts, load_cited_documents, load_organizations
 from loader.vocabulary import read_ontology, vocabulary_from
 
 
@@ -38,16 +39,25 @@ def load_data_folder(data_dir: Path, ontology_dir: Path) -> Graph:
     graph, log = new_graph(), ProblemLog()
     organizations = load_organizations(data_dir, vocab, graph, log)
     cited = load_cited_documents(data_dir, organizations, graph, log)
-    registries = Registries(organizations, cited)
     folders = document_folders(data_dir)
     if not folders:
         log.add(str(data_dir), None, "no documents/<id>/document.yaml found")
+    corpus = {folder.name: document_iri(folder.name) for folder in folders}
+    for ident in sorted(corpus.keys() & cited.keys()):
+        log.add("cited-documents.yaml", None, f"{ident!r} is a document of the corpus: cite it by its id, not as a cited document")
+    registries = Registries(organizations, cited, corpus)
+    targets: dict[str, LinkTargets] = {}
+    links: list[PendingLink] = []
     for folder in folders:
         try:
-            doc = load_document(data_dir, folder, registries, graph, log)
+            doc = load_document(data_dir, folder, registries, vocab, graph, log)
             if doc is not None:
                 AnnotationReader(doc, registries, vocab, graph, log).read_folder(folder, data_dir)
+                targets[doc.id] = LinkTargets(doc.obligations, {n: doc.provision_iri(n) for n in doc.provisions})
+                links += doc.links
         except LoadError as exc:  # a YAML syntax error stops that file; keep checking the others
             log.problems.extend(exc.problems)
+    resolve_links(links, targets, graph, log)
+    add_counterparts(organizations, graph)
     log.raise_if_any()
     return graph

@@ -4,19 +4,22 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from rdflib import RDF, XSD, Graph, Literal, URIRef
 
 from loader.errors import ProblemLog
 from loader.fields import Fields, suggest
+from loader.links import RELATION_KEYS, PendingLink, pending_links
 from loader.namespaces import AKG, citation_iri, document_iri, provision_iri
 from loader.provisions import Layout, LayoutError, Level, ParsedText, Provision, parse_text
-from loader.registry import Registries
+from loader.registry import Registries, concept_or_problem
+from loader.vocabulary import Vocabulary
 from loader.yamlsource import read_yaml
 
 RELATIONS = {"implements": AKG.implements, "based_on": AKG.basedOn, "cites": AKG.cites}
+LANGUAGES = ("zh", "en")
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,8 @@ class PolicyDocument:
     date_signed: dt.date | None
     goal: DeadlineScope | None
     provision_deadlines: dict[str, DeadlineScope]
+    obligations: dict[str, URIRef] = field(default_factory=dict)  # filled by the annotation reader
+    links: list[PendingLink] = field(default_factory=list)  # resolved once every document is loaded
 
     def provision_iri(self, number: str) -> URIRef:
         return provision_iri(self.id, number)
@@ -55,7 +60,7 @@ def _pattern(f: Fields, key: str, value: object) -> re.Pattern[str] | None:
 
 
 def _layout(f: Fields) -> Layout | None:
-    f.allow(["levels", "end_marker", "signing_date"], ["header_lines", "heading_end", "closing_paragraphs"])
+    f.allow(["levels"], ["header_lines", "title_line", "end_marker", "signing_date", "heading_end", "closing_paragraphs"])
     levels = []
     for item, _line in f.items("levels"):
         lf = Fields(item, f.file, f.log, "layout level")
@@ -63,16 +68,17 @@ def _layout(f: Fields) -> Layout | None:
         markers = tuple(p for m, _ in lf.items("markers") if (p := _pattern(lf, "markers", m)))
         levels.append(Level(lf.text("name") or "", markers))
     heading_end = _pattern(f, "heading_end", f.mapping.get("heading_end", r"\.\s"))
-    signing_date = _pattern(f, "signing_date", f.mapping.get("signing_date", ""))
-    if not (levels and heading_end and signing_date and f.text("end_marker")):
+    signing_date = _pattern(f, "signing_date", f.mapping["signing_date"]) if "signing_date" in f.mapping else None
+    if not (levels and heading_end) or ("signing_date" in f.mapping and signing_date is None):
         return None
+    closing = f.integer("closing_paragraphs")
     return Layout(
         header_lines=f.integer("header_lines") or 0,
-        end_marker=f.text("end_marker") or "",
+        end_marker=f.text("end_marker"),
         levels=tuple(levels),
         heading_end=heading_end,
         signing_date=signing_date,
-        closing_paragraphs=f.integer("closing_paragraphs") or 1,
+        closing_paragraphs=1 if closing is None else closing,
     )
 
 
@@ -155,13 +161,14 @@ def _citations(f: Fields, graph: Graph, doc: PolicyDocument, registries: Registr
             continue
         if quote not in provision.text(doc.source):
             cf.problem("quote", f"quote {quote!r} does not occur in provision {number}")
-        if cited not in registries.cited_documents:
-            cf.problem("cited", f"unknown cited document {cited!r}{suggest(cited, registries.cited_documents)}")
+        known = {**registries.cited_documents, **registries.documents}
+        if cited not in known:
+            cf.problem("cited", f"unknown cited or corpus document {cited!r}{suggest(cited, known)}")
             continue
         if relation not in RELATIONS:
             cf.problem("relation", f"unknown relation {relation!r} (allowed: {', '.join(RELATIONS)})")
             continue
-        iri, target, p_iri = citation_iri(doc.id, n), registries.cited_documents[cited], doc.provision_iri(number)
+        iri, target, p_iri = citation_iri(doc.id, n), known[cited], doc.provision_iri(number)
         graph.add((iri, RDF.type, AKG.Citation))
         graph.add((iri, AKG.citedDocument, target))
         graph.add((iri, AKG.relation, RELATIONS[relation]))
@@ -188,7 +195,7 @@ def _scope(f: Fields, doc: PolicyDocument, basis: str) -> DeadlineScope | None:
 
 
 def load_document(
-    data_dir: Path, folder: Path, registries: Registries, graph: Graph, log: ProblemLog
+    data_dir: Path, folder: Path, registries: Registries, vocab: Vocabulary, graph: Graph, log: ProblemLog
 ) -> PolicyDocument | None:
     """Load ``folder/document.yaml`` and its source text into ``graph``.
 
@@ -198,14 +205,17 @@ def load_document(
     name = f"{rel}/document.yaml"
     f = Fields(read_yaml(folder / "document.yaml", name), name, log, "document")
     f.allow(
-        ["id", "title", "source", "layout", "signatories"],
+        ["id", "title", "source", "layout", "language", "jurisdiction_level"],
         [
+            "number",
+            "issuers",
+            "signatories",
             "date_signed",
             "date_published",
             "publisher",
-            "jurisdiction_level",
             "addressees",
             "citations",
+            "links",
             "deadlines",
             "note",
         ],
@@ -219,7 +229,8 @@ def load_document(
     except (OSError, UnicodeDecodeError) as exc:
         f.problem("source", f"cannot read source text {source_name!r}: {exc}")
         return None
-    layout = _layout(Fields(f.mapping.get("layout"), name, log, "layout"))
+    layout_fields = Fields(f.mapping.get("layout"), name, log, "layout")
+    layout = _layout(layout_fields)
     if layout is None:
         return None
     try:
@@ -233,13 +244,24 @@ def load_document(
 
     graph.add((iri, RDF.type, AKG.PolicyDocument))
     graph.add((iri, AKG.identifier, Literal(doc_id)))
-    graph.add((iri, AKG.title, Literal(f.text("title"), lang="en")))
     graph.add((iri, AKG.sourceText, Literal(body)))
     graph.add((iri, AKG.sourceFile, Literal(name)))
     graph.add((iri, AKG.sourceLine, Literal(f.line, datatype=XSD.integer)))
+    language = f.text("language") or ""
+    if language not in LANGUAGES:
+        f.problem("language", f"unknown language {language!r} (allowed: {', '.join(LANGUAGES)})")
+    else:
+        graph.add((iri, AKG.language, Literal(language, datatype=XSD.language)))
+    _title(f, graph, iri, source, layout_fields, language)
+    if level := concept_or_problem(f, "jurisdiction_level", f.text("jurisdiction_level") or "", vocab, "levels"):
+        graph.add((iri, AKG.documentLevel, level))
+    if number := f.text("number"):
+        graph.add((iri, AKG.number, Literal(number)))
     _add_provisions(graph, doc, parsed, source_name)
 
-    text_date = _signing_date(parsed.signing_date_line.text(source).strip())
+    text_date = None
+    if parsed.signing_date_line is not None:
+        text_date = _signing_date(parsed.signing_date_line.text(source).strip())
     declared = f.date("date_signed")
     if declared and text_date and declared != text_date:
         f.problem("date_signed", f"date_signed {declared} disagrees with the text's signing date {text_date}")
@@ -248,19 +270,42 @@ def load_document(
         graph.add((iri, AKG.dateSigned, _literal_date(doc.date_signed)))
     if published := f.date("date_published"):
         graph.add((iri, AKG.datePublished, _literal_date(published)))
-    for key, predicate in (("publisher", AKG.publisher),):
-        if (org := f.text(key)) is not None:
-            if org in registries.organizations:
-                graph.add((iri, predicate, registries.organizations[org].iri))
-            else:
-                f.problem(key, f"unknown organisation {org!r}{suggest(org, registries.organizations)}")
+    if (org := f.text("publisher")) is not None:
+        if org in registries.organizations:
+            graph.add((iri, AKG.publisher, registries.organizations[org].iri))
+        else:
+            f.problem("publisher", f"unknown organisation {org!r}{suggest(org, registries.organizations)}")
     for org in f.references("addressees", registries.organizations, "organisation"):
         graph.add((iri, AKG.addressee, registries.organizations[org].iri))
-    for org_iri in _signatories(f, parsed, source, registries):
+    signatories: list[URIRef] = []
+    if parsed.signing_date_line is not None:
+        signatories = _signatories(f, parsed, source, registries)
+    elif "signatories" in f.mapping:
+        f.problem("signatories", "signatories are given but the layout declares no signature block (signing_date)")
+    for org_iri in signatories:
         graph.add((iri, AKG.signatory, org_iri))
+    # The issuers are the signatories unless the document says otherwise (a text with no signature block).
+    issuers = [registries.organizations[o].iri for o in f.references("issuers", registries.organizations, "organisation")]
+    for org_iri in issuers or signatories:
+        graph.add((iri, AKG.issuedBy, org_iri))
+    if not (issuers or signatories):
+        f.problem(None, "document lacks issuers: give 'issuers', or 'signatories' with a signature block")
     _citations(f, graph, doc, registries)
+    for item, _line in f.items("links"):
+        lf = Fields(item, name, log, "link")
+        lf.allow(["provision", "quote"], RELATION_KEYS)
+        number, quote = lf.text("provision") or "", lf.text("quote") or ""
+        if number not in doc.provisions:
+            lf.problem("provision", f"unknown provision {number!r}{suggest(number, doc.provisions)}")
+            continue
+        if not quote or quote not in doc.provisions[number].text(doc.source):
+            lf.problem("quote", f"quote {quote!r} does not occur in provision {number}")
+            continue
+        doc.links += pending_links(lf, doc.id, doc.provision_iri(number), quote)
 
-    deadlines = Fields(f.mapping.get("deadlines", {}), name, log, "deadlines")
+    if "deadlines" not in f.mapping:
+        return doc
+    deadlines = Fields(f.mapping["deadlines"], name, log, "deadlines")
     deadlines.allow([], ["goal", "provisions"])
     if "goal" in deadlines.mapping:
         doc.goal = _scope(Fields(deadlines.mapping["goal"], name, log, "goal deadline"), doc, "inherited-from-goal")
@@ -269,6 +314,24 @@ def load_document(
         if scope:
             doc.provision_deadlines[scope.provision] = scope
     return doc
+
+
+def _title(f: Fields, graph: Graph, iri: URIRef, source: str, layout: Fields, language: str) -> None:
+    """The title in each language given; ``layout.title_line`` says which source line holds it verbatim."""
+    value = f.mapping.get("title")
+    if isinstance(value, str):
+        titles = {"en": value}
+    else:
+        tf = Fields(value, f.file, f.log, "title")
+        tf.allow(["en"], ["zh"])
+        titles = {lang: text for lang in ("en", "zh") if (text := tf.text(lang))}
+    for lang, text in titles.items():
+        graph.add((iri, AKG.title, Literal(text, lang=lang)))
+    if (line := layout.integer("title_line")) is not None:
+        lines = source.splitlines()
+        printed = lines[line - 1].strip() if 0 < line <= len(lines) else None
+        if printed != titles.get(language):
+            f.problem("title", f"title ({language}) {titles.get(language)!r} differs from source line {line}: {printed!r}")
 
 
 def _signing_date(text: str) -> dt.date | None:

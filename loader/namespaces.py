@@ -20,6 +20,9 @@ SCHEME_SEGMENTS: dict[str, str] = {
     "roles": "role",
     "modalities": "modality",
     "bases": "basis",
+    "deadline-kinds": "deadline-kind",
+    "time-units": "time-unit",
+    "periods": "period",
 }
 
 PREFIXES: dict[str, str] = {

@@ -15,6 +15,23 @@ ORDINALS = {
     word: n
     for n, word in enumerate(["First", "Second", "Third", "Fourth", "Fifth", "Sixth", "Seventh", "Eighth", "Ninth"], 1)
 }
+CHINESE_DIGITS = {c: n for n, c in enumerate("零一二三四五六七八九")}
+
+
+def chinese_numeral(text: str) -> int:
+    """The value of a Chinese numeral from 一 to 九十九 (一, 十, 十二, 二十, 二十三).
+
+    Raises :class:`LayoutError` for anything else.
+    """
+    if text and all(c in CHINESE_DIGITS or c == "十" for c in text) and text.count("十") <= 1:
+        if "十" not in text:
+            if len(text) == 1:
+                return CHINESE_DIGITS[text]
+        else:
+            tens, _, units = text.partition("十")
+            if len(tens) <= 1 and len(units) <= 1:
+                return CHINESE_DIGITS.get(tens, 1) * 10 + CHINESE_DIGITS.get(units, 0)
+    raise LayoutError(f"{text!r} is not a Chinese numeral from 一 to 九十九")
 
 
 class LayoutError(ValueError):
@@ -48,10 +65,10 @@ class Layout:
     """How a document's text is laid out (see the ``layout`` key of document.yaml)."""
 
     header_lines: int
-    end_marker: str
+    end_marker: str | None  # None: the body runs to the end of the text
     levels: tuple[Level, ...]
     heading_end: re.Pattern[str]
-    signing_date: re.Pattern[str]
+    signing_date: re.Pattern[str] | None  # None: the text has no signature block
     closing_paragraphs: int = 1
 
 
@@ -72,7 +89,7 @@ class ParsedText:
     body_end: int
     provisions: list[Provision]
     signature_lines: list[Line]
-    signing_date_line: Line
+    signing_date_line: Line | None
 
     def by_number(self) -> dict[str, Provision]:
         return {p.number: p for p in self.provisions}
@@ -93,7 +110,9 @@ def _marker_value(match: re.Match[str]) -> int:
         return int(groups["n"])
     if groups.get("ordinal"):
         return ORDINALS[groups["ordinal"]]
-    raise LayoutError(f"marker pattern {match.re.pattern!r} has neither an n nor an ordinal group")
+    if groups.get("cn"):
+        return chinese_numeral(groups["cn"])
+    raise LayoutError(f"marker pattern {match.re.pattern!r} has none of the groups n, ordinal or cn")
 
 
 def _starts_numbered(layout: Layout, text: str) -> bool:
@@ -169,34 +188,48 @@ def _is_descendant(node: Provision, ancestor: Provision) -> bool:
 def parse_text(source: str, layout: Layout) -> ParsedText:
     """Split ``source`` into provisions following ``layout``.
 
+    The text is: ``header_lines`` lines (a headline or the title), the greeting (the first
+    non-empty line after them), a preamble, the numbered body, ``closing_paragraphs`` closing
+    paragraphs and, where the layout has a ``signing_date``, the signature block ending in the date.
     Raises :class:`LayoutError` naming the line where the text departs from the layout.
     """
     lines = split_lines(source)
-    end_index = next((i for i, line in enumerate(lines) if line.text(source).strip() == layout.end_marker), None)
-    if end_index is None:
-        raise LayoutError(f"end marker {layout.end_marker!r} not found")
+    end_index = len(lines)
+    if layout.end_marker is not None:
+        end_index = next((i for i, ln in enumerate(lines) if ln.text(source).strip() == layout.end_marker), -1)
+        if end_index < 0:
+            raise LayoutError(f"end marker {layout.end_marker!r} not found")
     content = [line for line in lines[layout.header_lines : end_index] if line.text(source).strip()]
-    if len(content) < 3:
-        raise LayoutError("too few lines between the header and the end marker")
+    if len(content) < 2 + (layout.signing_date is not None):
+        raise LayoutError("too few lines after the header")
     greeting, rest = content[0], content[1:]
-    date_index = next((i for i, line in enumerate(rest) if layout.signing_date.match(line.text(source).strip())), None)
-    if date_index is None:
-        raise LayoutError("no signing-date line matches the layout's signing_date pattern")
+    if layout.signing_date is not None:
+        pattern = layout.signing_date
+        date_index = next((i for i, line in enumerate(rest) if pattern.match(line.text(source).strip())), None)
+        if date_index is None:
+            raise LayoutError("no signing-date line matches the layout's signing_date pattern")
+    else:
+        date_index = len(rest)
     first_numbered = next((i for i, line in enumerate(rest) if _starts_numbered(layout, line.text(source))), None)
     if first_numbered is None:
         raise LayoutError("no numbered provision found")
-    # After the numbered body: the closing paragraphs, then the signature block up to the date.
-    unnumbered = [i for i in range(first_numbered, date_index) if not _starts_numbered(layout, rest[i].text(source))]
-    if len(unnumbered) < layout.closing_paragraphs:
+    if layout.signing_date is not None:
+        # After the numbered body: the closing paragraphs, then the signature block up to the date.
+        unnumbered = [i for i in range(first_numbered, date_index) if not _starts_numbered(layout, rest[i].text(source))]
+        closing_start = unnumbered[0] if unnumbered else date_index
+    else:
+        # Unnumbered paragraphs belong to the provision above them; the closing is the last paragraphs.
+        closing_start = date_index - layout.closing_paragraphs
+    if closing_start - first_numbered < 1 or date_index - closing_start < layout.closing_paragraphs:
+        where = rest[date_index].number if date_index < len(rest) else rest[-1].number
         raise LayoutError(
-            f"line {rest[date_index].number}: expected {layout.closing_paragraphs} closing paragraph(s) "
-            "between the numbered provisions and the signatures"
+            f"line {where}: expected {layout.closing_paragraphs} closing paragraph(s) after the numbered provisions"
         )
-    closing_start = unnumbered[0]
     closing = rest[closing_start : closing_start + layout.closing_paragraphs]
     signature_lines = rest[closing_start + layout.closing_paragraphs : date_index]
     if any(_starts_numbered(layout, line.text(source)) for line in rest[closing_start:date_index]):
-        raise LayoutError(f"line {closing[0].number}: a numbered line follows the closing paragraph")
+        line = next(ln for ln in rest[closing_start:date_index] if _starts_numbered(layout, ln.text(source)))
+        raise LayoutError(f"line {line.number}: a numbered line follows the closing paragraph")
 
     provisions = [Provision("greeting", "greeting", greeting.start, greeting.end)]
     preamble = rest[:first_numbered]
@@ -207,6 +240,8 @@ def parse_text(source: str, layout: Layout) -> ParsedText:
     for i, line in enumerate(closing, 1):
         number = "closing" if len(closing) == 1 else f"closing.{i}"
         provisions.append(Provision(number, "closing", line.start, line.end))
+    if layout.signing_date is None:
+        return ParsedText(rest[-1].end, provisions, [], None)
     date_line = rest[date_index]
     block_start = signature_lines[0].start if signature_lines else date_line.start
     provisions.append(Provision("signatures", "signatures", block_start, date_line.end))

@@ -18,6 +18,9 @@ KIND_CLASSES = {
     "department": AKG.Department,
     "institution": AKG.Institution,
     "government": AKG.Government,
+    "community": AKG.Community,
+    "family": AKG.Family,
+    "society": AKG.SocialActor,
     "other": AKG.OtherBody,
 }
 
@@ -29,6 +32,7 @@ class Organization:
     kind: str
     level: str | None
     vague: bool
+    sector: str | None = None
 
 
 @dataclass(frozen=True)
@@ -37,6 +41,7 @@ class Registries:
 
     organizations: dict[str, Organization]
     cited_documents: dict[str, URIRef]
+    documents: dict[str, URIRef]  # the policy documents of the corpus, which may be cited too
 
 
 def _provenance(graph: Graph, node: URIRef, file: str, line: int) -> None:
@@ -44,34 +49,42 @@ def _provenance(graph: Graph, node: URIRef, file: str, line: int) -> None:
     graph.add((node, AKG.sourceLine, Literal(line, datatype=XSD.integer)))
 
 
-def _entries(data_dir: Path, name: str, key: str, log: ProblemLog) -> list[tuple[Fields, str]]:
-    path = data_dir / name
-    if not path.exists():
-        log.add(name, None, "file not found in the data folder")
+def registry_files(data_dir: Path, stem: str) -> list[Path]:
+    """``<stem>.yaml`` and every ``<stem>/*.yaml``, in name order: a registry may be split by theme."""
+    single = data_dir / f"{stem}.yaml"
+    return ([single] if single.exists() else []) + sorted((data_dir / stem).glob("*.yaml"))
+
+
+def _entries(data_dir: Path, stem: str, key: str, log: ProblemLog) -> list[tuple[Fields, str]]:
+    paths = registry_files(data_dir, stem)
+    if not paths:
+        log.add(f"{stem}.yaml", None, f"file not found in the data folder (nor any {stem}/*.yaml)")
         return []
-    root = Fields(read_yaml(path, name), name, log, "file")
-    root.allow([key])
     entries, seen = [], {}
-    for item, _line in root.items(key):
-        fields = Fields(item, name, log, f"{key} entry")
-        ident = fields.text("id")
-        if not ident:
-            fields.problem(None, f"{key} entry lacks an id")
-            continue
-        if ident in seen:
-            fields.problem("id", f"duplicate id {ident!r} (first defined at line {seen[ident]})")
-            continue
-        seen[ident] = fields.line
-        entries.append((fields, ident))
+    for path in paths:
+        name = path.relative_to(data_dir).as_posix()
+        root = Fields(read_yaml(path, name), name, log, "file")
+        root.allow([key])
+        for item, _line in root.items(key):
+            fields = Fields(item, name, log, f"{key} entry")
+            ident = fields.text("id")
+            if not ident:
+                fields.problem(None, f"{key} entry lacks an id")
+                continue
+            if ident in seen:
+                fields.problem("id", f"duplicate id {ident!r} (first defined at {seen[ident]})")
+                continue
+            seen[ident] = f"{name}:{fields.line}"
+            entries.append((fields, ident))
     return entries
 
 
 def load_organizations(data_dir: Path, vocab: Vocabulary, graph: Graph, log: ProblemLog) -> dict[str, Organization]:
-    """Read ``organizations.yaml`` into ``graph``; returns the organisations by id."""
-    name = "organizations.yaml"
+    """Read ``organizations.yaml`` (and ``organizations/*.yaml``) into ``graph``; returns them by id."""
     result: dict[str, Organization] = {}
     parents: list[tuple[Fields, URIRef, str]] = []
-    for f, ident in _entries(data_dir, name, "organizations", log):
+    for f, ident in _entries(data_dir, "organizations", "organizations", log):
+        name = f.file
         f.allow(["id", "kind", "label"], ["sector", "level", "heads_sector", "collective", "vague", "part_of", "note"])
         iri = organization_iri(ident)
         kind = f.text("kind") or ""
@@ -85,7 +98,7 @@ def load_organizations(data_dir: Path, vocab: Vocabulary, graph: Graph, log: Pro
         for lang in ("en", "zh"):
             if text := label.text(lang):
                 graph.add((iri, SKOS.prefLabel, Literal(text, lang=lang)))
-        level = None
+        level = sector = None
         for key, scheme, predicate in (
             ("sector", "sectors", AKG.sector),
             ("level", "levels", AKG.level),
@@ -100,13 +113,14 @@ def load_organizations(data_dir: Path, vocab: Vocabulary, graph: Graph, log: Pro
                 continue
             graph.add((iri, predicate, concept))
             level = value if key == "level" else level
+            sector = value if key == "sector" else sector
         for key, predicate in (("collective", AKG.collective), ("vague", AKG.vague)):
             if key in f.mapping:
                 graph.add((iri, predicate, Literal(f.flag(key))))
         if parent := f.text("part_of"):
             parents.append((f, iri, parent))
         _provenance(graph, iri, name, f.line)
-        result[ident] = Organization(ident, iri, kind, level, f.flag("vague"))
+        result[ident] = Organization(ident, iri, kind, level, f.flag("vague"), sector)
     for f, iri, parent in parents:
         if parent not in result:
             f.problem("part_of", f"unknown organisation {parent!r}{suggest(parent, result)}")
@@ -118,10 +132,10 @@ def load_organizations(data_dir: Path, vocab: Vocabulary, graph: Graph, log: Pro
 def load_cited_documents(
     data_dir: Path, organizations: dict[str, Organization], graph: Graph, log: ProblemLog
 ) -> dict[str, URIRef]:
-    """Read ``cited-documents.yaml`` into ``graph``; returns the cited documents' IRIs by id."""
-    name = "cited-documents.yaml"
+    """Read ``cited-documents.yaml`` (and ``cited-documents/*.yaml``) into ``graph``; returns IRIs by id."""
     result: dict[str, URIRef] = {}
-    for f, ident in _entries(data_dir, name, "cited_documents", log):
+    for f, ident in _entries(data_dir, "cited-documents", "cited_documents", log):
+        name = f.file
         f.allow(["id", "title"], ["number", "issuer", "issued_by", "year", "note"])
         iri = document_iri(ident)
         graph.add((iri, RDF.type, AKG.CitedDocument))
@@ -141,6 +155,23 @@ def load_cited_documents(
         _provenance(graph, iri, name, f.line)
         result[ident] = iri
     return result
+
+
+def add_counterparts(organizations: dict[str, Organization], graph: Graph) -> None:
+    """Link each department to the departments of its sector at the other levels (akg:counterpart).
+
+    A national ministry's duty addressed down the hierarchy is then answered by its provincial, city
+    and county departments. Vague bodies and bodies without a sector or level take no part.
+    """
+    by_sector: dict[str, list[Organization]] = {}
+    for org in organizations.values():
+        if org.kind == "department" and org.sector and org.level and not org.vague:
+            by_sector.setdefault(org.sector, []).append(org)
+    for members in by_sector.values():
+        for a in members:
+            for b in members:
+                if a.level != b.level:
+                    graph.add((a.iri, AKG.counterpart, b.iri))
 
 
 def concept_or_problem(f: Fields, key: str, value: str, vocab: Vocabulary, scheme: str) -> URIRef | None:
