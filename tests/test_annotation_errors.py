@@ -43,7 +43,7 @@ def _line_of(data: Path, name: str, needle: str) -> int:
         (OBLIGATIONS, "wording: \"by September 1, 2024\"", "wording: \"by October 1, 2024\"", "October",
          "deadline wording 'by October 1, 2024' does not occur"),
         (DOCUMENT, "cited: law-on-protection-of-minors", "cited: minors-law", "minors-law",
-         "unknown cited document 'minors-law'"),
+         "unknown cited or corpus document 'minors-law'"),
         (DOCUMENT, 'printed: "Test County Education Bureau"', 'printed: "Test County Schools Bureau"',
          "Schools Bureau", "signatory 'Test County Schools Bureau' not found"),
     ],

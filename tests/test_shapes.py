@@ -40,6 +40,9 @@ PREFIX level: <https://w3id.org/akg/id/level/>
 PREFIX role: <https://w3id.org/akg/id/role/>
 PREFIX modality: <https://w3id.org/akg/id/modality/>
 PREFIX basis: <https://w3id.org/akg/id/basis/>
+PREFIX deadline-kind: <https://w3id.org/akg/id/deadline-kind/>
+PREFIX time-unit: <https://w3id.org/akg/id/time-unit/>
+PREFIX period: <https://w3id.org/akg/id/period/>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
@@ -53,6 +56,18 @@ akg:Department rdfs:subClassOf akg:Organization .
 akg:Institution rdfs:subClassOf akg:Organization .
 akg:Government rdfs:subClassOf akg:Organization .
 akg:OtherBody rdfs:subClassOf akg:Organization .
+akg:DatedDeadline rdfs:subClassOf akg:Deadline .
+akg:RelativeDeadline rdfs:subClassOf akg:Deadline .
+akg:PeriodicDeadline rdfs:subClassOf akg:Deadline .
+akg:UnstatedDeadline rdfs:subClassOf akg:Deadline .
+level:national a skos:Concept ; skos:inScheme akgsch:levels .
+deadline-kind:date a skos:Concept ; skos:inScheme akgsch:deadline-kinds .
+deadline-kind:relative a skos:Concept ; skos:inScheme akgsch:deadline-kinds .
+deadline-kind:periodic a skos:Concept ; skos:inScheme akgsch:deadline-kinds .
+deadline-kind:prompt a skos:Concept ; skos:inScheme akgsch:deadline-kinds .
+deadline-kind:none-stated a skos:Concept ; skos:inScheme akgsch:deadline-kinds .
+time-unit:working-days a skos:Concept ; skos:inScheme akgsch:time-units .
+period:quarter a skos:Concept ; skos:inScheme akgsch:periods .
 need:rehabilitation a skos:Concept ; skos:inScheme akgsch:needs .
 group:orphans a skos:Concept ; skos:inScheme akgsch:groups .
 capacity:funding a skos:Concept ; skos:inScheme akgsch:capacities .
@@ -73,6 +88,9 @@ basis:inherited-from-goal a skos:Concept ; skos:inScheme akgsch:bases .
 VALID_GRAPH = """
 docs:test-doc a akg:PolicyDocument ;
     akg:title "Test opinions"@en ;
+    akg:language "en"^^xsd:language ;
+    akg:documentLevel level:province ;
+    akg:issuedBy orgs:hubei-civil-affairs ;
     akg:dateSigned "2022-08-30"^^xsd:date ;
     akg:datePublished "2022-09-03"^^xsd:date ;
     akg:hasProvision <provision/1> ;
@@ -112,7 +130,8 @@ docs:minfa-2021-44 a akg:CitedDocument ; akg:title "Minfa [2021] No. 44"@en .
     akg:role role:lead ;
     akg:basis basis:explicit .
 
-<obligation/1-1/deadline> a akg:Deadline ;
+<obligation/1-1/deadline> a akg:Deadline , akg:DatedDeadline ;
+    akg:deadlineKind deadline-kind:date ;
     akg:date "2025-12-31"^^xsd:date ;
     akg:basis basis:explicit ;
     akg:wording "by the end of 2025" .
@@ -134,6 +153,49 @@ OBLIGATION = "<obligation/1-1>"
 ASSIGNMENT = "<obligation/1-1/assignment/1>"
 DEADLINE = "<obligation/1-1/deadline>"
 PROVISION = "<provision/1>"
+LINK = "<link/1>"
+
+
+def as_relative() -> tuple[str, ...]:
+    """Updates that turn the valid deadline into a valid relative one (15 working days from an application)."""
+    return (
+        f"DELETE WHERE {{ {DEADLINE} a ?class }}",
+        f"DELETE WHERE {{ {DEADLINE} akg:date ?date }}",
+        replace(DEADLINE, "akg:deadlineKind", "deadline-kind:relative"),
+        add(
+            f"{DEADLINE} a akg:Deadline , akg:RelativeDeadline ; akg:relativeAmount 15 ; "
+            "akg:relativeUnit time-unit:working-days ; akg:trigger 'receipt of the application'@en ."
+        ),
+    )
+
+
+def as_periodic() -> tuple[str, ...]:
+    return (
+        f"DELETE WHERE {{ {DEADLINE} a ?class }}",
+        f"DELETE WHERE {{ {DEADLINE} akg:date ?date }}",
+        replace(DEADLINE, "akg:deadlineKind", "deadline-kind:periodic"),
+        add(
+            f"{DEADLINE} a akg:Deadline , akg:PeriodicDeadline ; akg:period period:quarter ; akg:minimumOccurrences 1 ."
+        ),
+    )
+
+
+def as_unstated(kind: str) -> tuple[str, ...]:
+    return (
+        f"DELETE WHERE {{ {DEADLINE} a ?class }}",
+        f"DELETE WHERE {{ {DEADLINE} akg:date ?date }}",
+        f"DELETE WHERE {{ {DEADLINE} akg:basis ?basis }}",
+        replace(DEADLINE, "akg:deadlineKind", f"deadline-kind:{kind}"),
+        add(f"{DEADLINE} a akg:Deadline , akg:UnstatedDeadline ."),
+    )
+
+
+def with_link() -> str:
+    return add(
+        f"{OBLIGATION} akg:restates <provision/1> . "
+        f"{LINK} a akg:Link ; akg:linkFrom {OBLIGATION} ; akg:linkTo <provision/1> ; "
+        "akg:relation akg:restates ; akg:quote 'Civil affairs departments must transfer' ."
+    )
 
 
 def _ontology_graph() -> Graph:
@@ -267,12 +329,12 @@ NEGATIVE_CASES: list[Case] = [
         "unknown organisation",
     ),
     Case(
-        "Obligation-citesCitedDocument",
+        "Obligation-citesDocument",
         VIOLATION,
-        add(f"{OBLIGATION} akg:cites docs:test-doc ."),
-        "cites a policy document",
+        add(f"{OBLIGATION} akg:cites orgs:hubei-civil-affairs ."),
+        "cites an organisation",
     ),
-    Case("Obligation-citesCitedDocument", VIOLATION, add(f"{OBLIGATION} akg:cites docs:unknown ."), "cites unknown"),
+    Case("Obligation-citesDocument", VIOLATION, add(f"{OBLIGATION} akg:cites docs:unknown ."), "cites unknown"),
     Case(
         "Obligation-ownerIsDefinite",
         WARNING,
@@ -324,8 +386,70 @@ NEGATIVE_CASES: list[Case] = [
     Case(
         "Assignment-basisInScheme", VIOLATION, replace(ASSIGNMENT, "akg:basis", "need:rehabilitation"), "need as basis"
     ),
+    Case("Obligation-deadlineIsStatedInPolicy", WARNING, as_unstated("none-stated"), "the text sets none"),
+    Case("Obligation-deadlineHasPeriod", WARNING, as_unstated("prompt"), "promptly, no period"),
+    Case(
+        "Obligation-linksToObligationOrProvision",
+        VIOLATION,
+        add(f"{OBLIGATION} akg:restates orgs:hubei-civil-affairs ."),
+        "restates an organisation",
+    ),
     # Deadline
-    Case("Deadline-hasDate", VIOLATION, remove(DEADLINE, "akg:date"), "no date"),
+    Case("Deadline-kindInScheme", VIOLATION, remove(DEADLINE, "akg:deadlineKind"), "no kind"),
+    Case("Deadline-kindInScheme", VIOLATION, replace(DEADLINE, "akg:deadlineKind", "need:rehabilitation"), "a need"),
+    Case("DatedDeadline-hasDate", VIOLATION, remove(DEADLINE, "akg:date"), "no date"),
+    Case(
+        "DatedDeadline-kindIsDated",
+        VIOLATION,
+        replace(DEADLINE, "akg:deadlineKind", "deadline-kind:relative"),
+        "a dated deadline of kind relative",
+    ),
+    Case("RelativeDeadline-hasAmount", VIOLATION, (*as_relative(), remove(DEADLINE, "akg:relativeAmount")), "none"),
+    Case("RelativeDeadline-hasAmount", VIOLATION, (*as_relative(), replace(DEADLINE, "akg:relativeAmount", "0")), "0"),
+    Case(
+        "RelativeDeadline-unitInScheme",
+        VIOLATION,
+        (*as_relative(), replace(DEADLINE, "akg:relativeUnit", "period:quarter")),
+        "a period as unit",
+    ),
+    Case("RelativeDeadline-namesTrigger", VIOLATION, (*as_relative(), remove(DEADLINE, "akg:trigger")), "no trigger"),
+    Case("RelativeDeadline-hasWording", VIOLATION, (*as_relative(), remove(DEADLINE, "akg:wording")), "no wording"),
+    Case(
+        "RelativeDeadline-kindIsRelative",
+        VIOLATION,
+        (*as_relative(), replace(DEADLINE, "akg:deadlineKind", "deadline-kind:date")),
+        "of kind date",
+    ),
+    Case("PeriodicDeadline-periodInScheme", VIOLATION, (*as_periodic(), remove(DEADLINE, "akg:period")), "no period"),
+    Case(
+        "PeriodicDeadline-hasMinimumOccurrences",
+        VIOLATION,
+        (*as_periodic(), remove(DEADLINE, "akg:minimumOccurrences")),
+        "how often unsaid",
+    ),
+    Case(
+        "PeriodicDeadline-kindIsPeriodic",
+        VIOLATION,
+        (*as_periodic(), replace(DEADLINE, "akg:deadlineKind", "deadline-kind:relative")),
+        "of kind relative",
+    ),
+    Case(
+        "UnstatedDeadline-hasNoDate",
+        VIOLATION,
+        (*as_unstated("none-stated"), add(f'{DEADLINE} akg:date "2025-12-31"^^xsd:date .')),
+        "a date on a deadline the text does not state",
+    ),
+    Case(
+        "UnstatedDeadline-kindIsUnstated",
+        VIOLATION,
+        (*as_unstated("prompt"), replace(DEADLINE, "akg:deadlineKind", "deadline-kind:date")),
+        "of kind date",
+    ),
+    # Link
+    Case("Link-hasSource", VIOLATION, (with_link(), remove(LINK, "akg:linkFrom")), "no source"),
+    Case("Link-hasTarget", VIOLATION, (with_link(), replace(LINK, "akg:linkTo", "docs:test-doc")), "a document"),
+    Case("Link-relationIsKnown", VIOLATION, (with_link(), replace(LINK, "akg:relation", "akg:cites")), "cites"),
+    Case("Link-hasQuote", VIOLATION, (with_link(), remove(LINK, "akg:quote")), "no quote"),
     Case("Deadline-dateIsXsdDate", VIOLATION, replace(DEADLINE, "akg:date", '"2025-12-31"'), "plain string"),
     Case(
         "Deadline-dateIsXsdDate",
@@ -390,13 +514,22 @@ NEGATIVE_CASES: list[Case] = [
     ),
     # PolicyDocument
     Case("PolicyDocument-hasTitle", VIOLATION, remove("docs:test-doc", "akg:title"), "no title"),
-    Case("PolicyDocument-hasDateSigned", VIOLATION, remove("docs:test-doc", "akg:dateSigned"), "no signing date"),
+    Case("PolicyDocument-hasDateSigned", INFO, remove("docs:test-doc", "akg:dateSigned"), "the source gives none"),
     Case(
-        "PolicyDocument-hasDateSigned",
+        "PolicyDocument-dateSignedIsXsdDate",
         VIOLATION,
         replace("docs:test-doc", "akg:dateSigned", '"30 August 2022"'),
         "string",
     ),
+    Case("PolicyDocument-hasLanguage", VIOLATION, remove("docs:test-doc", "akg:language"), "no language"),
+    Case("PolicyDocument-hasLanguage", VIOLATION, replace("docs:test-doc", "akg:language", '"fr"^^xsd:language'), "fr"),
+    Case(
+        "PolicyDocument-hasLevel",
+        VIOLATION,
+        replace("docs:test-doc", "akg:documentLevel", "need:rehabilitation"),
+        "a need",
+    ),
+    Case("PolicyDocument-hasIssuer", VIOLATION, remove("docs:test-doc", "akg:issuedBy"), "no issuer"),
     Case(
         "PolicyDocument-datePublishedIsXsdDate",
         VIOLATION,
@@ -405,12 +538,12 @@ NEGATIVE_CASES: list[Case] = [
     ),
     # Citation
     Case(
-        "Citation-citesCitedDocument",
+        "Citation-citesDocument",
         VIOLATION,
-        replace("<citation/1>", "akg:citedDocument", "docs:test-doc"),
-        "policy doc",
+        replace("<citation/1>", "akg:citedDocument", "orgs:hubei-civil-affairs"),
+        "an organisation",
     ),
-    Case("Citation-citesCitedDocument", VIOLATION, remove("<citation/1>", "akg:citedDocument"), "no cited document"),
+    Case("Citation-citesDocument", VIOLATION, remove("<citation/1>", "akg:citedDocument"), "no cited document"),
     Case(
         "Citation-relationIsKnown",
         VIOLATION,
@@ -470,6 +603,14 @@ POSITIVE_CASES: list[Case] = [
         "a recurrence after signing",
     ),
     Case("Deadline-isExplicit", INFO, remove(DEADLINE, "akg:basis"), "no basis stated"),
+    Case("RelativeDeadline-namesTrigger", VIOLATION, as_relative(), "a well-formed relative deadline"),
+    Case("DatedDeadline-hasDate", VIOLATION, as_relative(), "a relative deadline needs no date"),
+    Case("PeriodicDeadline-periodInScheme", VIOLATION, as_periodic(), "a well-formed periodic deadline"),
+    Case("Obligation-deadlineIsStatedInPolicy", WARNING, as_unstated("prompt"), "prompt is a different finding"),
+    Case("Obligation-deadlineHasPeriod", WARNING, as_unstated("none-stated"), "none stated is a different finding"),
+    Case("Link-hasTarget", VIOLATION, with_link(), "a well-formed link"),
+    Case("Obligation-linksToObligationOrProvision", VIOLATION, with_link(), "restates a provision"),
+    Case("PolicyDocument-hasDateSigned", INFO, (), "a document with its date"),
     Case("Obligation-ownerIsStated", INFO, remove(OBLIGATION, "akg:ownerBasis"), "no owner basis"),
     Case("Provision-startNotAfterEnd", VIOLATION, replace(PROVISION, "akg:startOffset", "70"), "an empty provision"),
     Case("Citation-relationIsKnown", VIOLATION, replace("<citation/1>", "akg:relation", "akg:basedOn"), "basedOn"),
@@ -570,7 +711,10 @@ def test_one_node_shape_per_class() -> None:
         for shape in graph.subjects(RDF.type, SH.NodeShape)
         if graph.value(shape, SH.targetClass) is not None
     }
-    expected = ["Obligation", "Assignment", "Deadline", "Provision", "Organization", "PolicyDocument", "Citation"]
+    expected = [
+        *("Obligation", "Assignment", "Deadline", "Provision", "Organization", "PolicyDocument", "Citation", "Link"),
+        *("DatedDeadline", "RelativeDeadline", "PeriodicDeadline", "UnstatedDeadline"),
+    ]
     assert targets == {f"{name}Shape": akg[name] for name in expected}
 
 
@@ -592,7 +736,7 @@ def test_schemes_the_shapes_name_exist_in_the_ontology() -> None:
 def test_source_falls_back_to_the_owning_obligation(ontology: Graph) -> None:
     report = run(ontology, remove(ASSIGNMENT, "akg:role"), remove(DEADLINE, "akg:date"))
     by_shape = {f.source_shape.removeprefix(str(AKGSH)): f for f in report.results}
-    for shape in ("Assignment-hasRole", "Deadline-hasDate"):
+    for shape in ("Assignment-hasRole", "DatedDeadline-hasDate"):
         assert by_shape[shape].source_file == "documents/test-doc/obligations/1.yaml"
         assert by_shape[shape].source_line == 3
 
