@@ -51,8 +51,14 @@ KIND_CLASSES = {
     "none-stated": AKG.UnstatedDeadline,
 }
 # The key of a deadline mapping that gives its kind; exactly one is needed.
-KIND_KEYS = {"date": "date", "effective": "effective", "relative": "relative", "recurrence": "recurring",
-             "periodic": "periodic", "prompt": "prompt"}
+KIND_KEYS = {
+    "date": "date",
+    "effective": "effective",
+    "relative": "relative",
+    "recurrence": "recurring",
+    "periodic": "periodic",
+    "prompt": "prompt",
+}
 
 
 @dataclass

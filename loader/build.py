@@ -44,7 +44,11 @@ def load_data_folder(data_dir: Path, ontology_dir: Path) -> Graph:
         log.add(str(data_dir), None, "no documents/<id>/document.yaml found")
     corpus = {folder.name: document_iri(folder.name) for folder in folders}
     for ident in sorted(corpus.keys() & cited.keys()):
-        log.add("cited-documents.yaml", None, f"{ident!r} is a document of the corpus: cite it by its id, not as a cited document")
+        log.add(
+            "cited-documents.yaml",
+            None,
+            f"{ident!r} is a document of the corpus: cite it by its id, not as a cited document",
+        )
     registries = Registries(organizations, cited, corpus)
     targets: dict[str, LinkTargets] = {}
     links: list[PendingLink] = []

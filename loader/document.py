@@ -60,7 +60,9 @@ def _pattern(f: Fields, key: str, value: object) -> re.Pattern[str] | None:
 
 
 def _layout(f: Fields) -> Layout | None:
-    f.allow(["levels"], ["header_lines", "title_line", "end_marker", "signing_date", "heading_end", "closing_paragraphs"])
+    f.allow(
+        ["levels"], ["header_lines", "title_line", "end_marker", "signing_date", "heading_end", "closing_paragraphs"]
+    )
     levels = []
     for item, _line in f.items("levels"):
         lf = Fields(item, f.file, f.log, "layout level")
@@ -285,7 +287,9 @@ def load_document(
     for org_iri in signatories:
         graph.add((iri, AKG.signatory, org_iri))
     # The issuers are the signatories unless the document says otherwise (a text with no signature block).
-    issuers = [registries.organizations[o].iri for o in f.references("issuers", registries.organizations, "organisation")]
+    issuers = [
+        registries.organizations[o].iri for o in f.references("issuers", registries.organizations, "organisation")
+    ]
     for org_iri in issuers or signatories:
         graph.add((iri, AKG.issuedBy, org_iri))
     if not (issuers or signatories):
@@ -331,7 +335,9 @@ def _title(f: Fields, graph: Graph, iri: URIRef, source: str, layout: Fields, la
         lines = source.splitlines()
         printed = lines[line - 1].strip() if 0 < line <= len(lines) else None
         if printed != titles.get(language):
-            f.problem("title", f"title ({language}) {titles.get(language)!r} differs from source line {line}: {printed!r}")
+            f.problem(
+                "title", f"title ({language}) {titles.get(language)!r} differs from source line {line}: {printed!r}"
+            )
 
 
 def _signing_date(text: str) -> dt.date | None:

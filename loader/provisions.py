@@ -215,7 +215,9 @@ def parse_text(source: str, layout: Layout) -> ParsedText:
         raise LayoutError("no numbered provision found")
     if layout.signing_date is not None:
         # After the numbered body: the closing paragraphs, then the signature block up to the date.
-        unnumbered = [i for i in range(first_numbered, date_index) if not _starts_numbered(layout, rest[i].text(source))]
+        unnumbered = [
+            i for i in range(first_numbered, date_index) if not _starts_numbered(layout, rest[i].text(source))
+        ]
         closing_start = unnumbered[0] if unnumbered else date_index
     else:
         # Unnumbered paragraphs belong to the provision above them; the closing is the last paragraphs.

@@ -33,6 +33,7 @@ class Organization:
     level: str | None
     vague: bool
     sector: str | None = None
+    part_of: str | None = None
 
 
 @dataclass(frozen=True)
@@ -120,7 +121,7 @@ def load_organizations(data_dir: Path, vocab: Vocabulary, graph: Graph, log: Pro
         if parent := f.text("part_of"):
             parents.append((f, iri, parent))
         _provenance(graph, iri, name, f.line)
-        result[ident] = Organization(ident, iri, kind, level, f.flag("vague"), sector)
+        result[ident] = Organization(ident, iri, kind, level, f.flag("vague"), sector, f.text("part_of"))
     for f, iri, parent in parents:
         if parent not in result:
             f.problem("part_of", f"unknown organisation {parent!r}{suggest(parent, result)}")
@@ -161,11 +162,12 @@ def add_counterparts(organizations: dict[str, Organization], graph: Graph) -> No
     """Link each department to the departments of its sector at the other levels (akg:counterpart).
 
     A national ministry's duty addressed down the hierarchy is then answered by its provincial, city
-    and county departments. Vague bodies and bodies without a sector or level take no part.
+    and county departments. Vague bodies, offices within a department (``part_of``) and bodies without a
+    sector or level take no part.
     """
     by_sector: dict[str, list[Organization]] = {}
     for org in organizations.values():
-        if org.kind == "department" and org.sector and org.level and not org.vague:
+        if org.kind == "department" and org.sector and org.level and not org.vague and not org.part_of:
             by_sector.setdefault(org.sector, []).append(org)
     for members in by_sector.values():
         for a in members:

@@ -20,10 +20,15 @@ Semantics shared by every method (docs/model.md is the data contract):
   level in particular: where the text names a body without a level ("the public security department
   shall …"), the duty binds that body at whatever level it sits, and the graph records no level for it.
 - A target-group filter in :meth:`~Accountability.responsible_for` and the matrix matches obligations
-  tagged with that group plus those tagged with no group (general duties apply to every child); in
-  :meth:`~Accountability.obligations` it is strict.
-- Deadline filters look at every instance of a recurring deadline.
-- Unknown ids in a filter raise :class:`UnknownIdentifier` (a ``ValueError``).
+  tagged with any of the groups given plus those tagged with no group (general duties apply to every
+  child); in :meth:`~Accountability.obligations` it is strict (tagged with one of them).
+- Answers span every document of the corpus; a ``document`` filter (one id or several) narrows them.
+- Deadline filters look at every instance of a recurring deadline; deadlines without a date (relative,
+  periodic, prompt, none stated) never match a date filter, but ``deadline_kind`` finds them.
+- A deprecated id (``dcterms:isReplacedBy`` in the ontology, e.g. the group ``unattended-children``)
+  is read as the id that replaces it.
+- Unknown ids in a filter raise :class:`UnknownIdentifier`, and unanswerable arguments
+  :class:`InvalidArgument` (both ``ValueError``).
 - Vocabulary order: concepts are ordered by ``akg:rank`` (or ``akg:order``) where the scheme gives
   one, else by id; the needs tree lists each top concept followed by its narrower needs.
 """
@@ -38,6 +43,9 @@ from akg.accountability.records import (
     CoverageEntry,
     DeadlineRecord,
     DocumentRecord,
+    InvalidArgument,
+    LinkEnd,
+    LinkRecord,
     MatrixCell,
     MatrixRow,
     ObligationRecord,
@@ -66,6 +74,9 @@ __all__ = [
     "CoverageEntry",
     "DeadlineRecord",
     "DocumentRecord",
+    "InvalidArgument",
+    "LinkEnd",
+    "LinkRecord",
     "MatrixCell",
     "MatrixRow",
     "ObligationRecord",

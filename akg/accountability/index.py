@@ -20,6 +20,8 @@ from akg.accountability.records import (
     Concept,
     DeadlineRecord,
     DocumentRecord,
+    LinkEnd,
+    LinkRecord,
     ObligationRecord,
     OrganizationRecord,
     ProvisionRecord,
@@ -29,19 +31,31 @@ from akg.store import GraphStore
 AKG = "https://w3id.org/akg/ontology#"
 ID = "https://w3id.org/akg/id/"
 SCHEME_NS = ID + "scheme/"
-SCHEMES = ("sectors", "levels", "needs", "capacities", "groups", "roles", "modalities", "bases")
+SCHEMES = (
+    *("sectors", "levels", "needs", "capacities", "groups", "roles", "modalities", "bases"),
+    *("deadline-kinds", "time-units", "periods"),
+)
 ORGANIZATION_KINDS = {
     AKG + "Department": "DEPARTMENT",
     AKG + "Institution": "INSTITUTION",
     AKG + "Government": "GOVERNMENT",
+    AKG + "Community": "COMMUNITY",
+    AKG + "Family": "FAMILY",
+    AKG + "SocialActor": "SOCIETY",
     AKG + "OtherBody": "OTHER",
 }
-RELATIONS = {AKG + "implements": "implements", AKG + "basedOn": "based_on", AKG + "cites": "cites"}
+RELATIONS = {
+    AKG + "implements": "implements",
+    AKG + "basedOn": "based_on",
+    AKG + "cites": "cites",
+    AKG + "restates": "restates",
+}
 
 _PREFIXES = """
 PREFIX akg: <https://w3id.org/akg/ontology#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
 """
 
 Row = dict[str, Any]
@@ -64,6 +78,8 @@ class Index:
     obligations: dict[str, ObligationRecord]  # document order
     by_provision: dict[ProvisionKey, list[ObligationRecord]]  # text order
     role_rank: dict[str, int]  # role id -> position in the roles vocabulary
+    replaced_by: dict[tuple[str, str], str]  # (scheme, deprecated id) -> the id that replaces it
+    links: list[LinkRecord]  # by source document, then source order
 
     def rank(self, scheme: str) -> dict[str, int]:
         """Concept id -> position in the vocabulary order of ``scheme``."""
@@ -129,6 +145,7 @@ class _Loader:
         self._load_provisions(store)
         self._load_citations(store)
         self._load_obligations(store)
+        self._load_links(store)
         self.index = Index(
             concepts=self._concepts,
             ordered=self._ordered,
@@ -142,6 +159,8 @@ class _Loader:
             obligations=self._obligations,
             by_provision=self._by_provision,
             role_rank=self._role_rank,
+            replaced_by=self._replaced_by,
+            links=self._links,
         )
 
     def _rank(self, scheme: str) -> dict[str, int]:
@@ -213,6 +232,11 @@ class _Loader:
                 if concept.broader is None or concept.broader not in by_id:
                     visit(concept)
             self._ordered[scheme] = ordered
+        self._replaced_by: dict[tuple[str, str], str] = {}
+        for row in _select(store, "SELECT ?old ?new WHERE { ?old dcterms:isReplacedBy ?new }"):
+            old, new = self._concept_ids.get(str(row["old"])), self._concept_ids.get(str(row["new"]))
+            if old and new and old[0] == new[0]:
+                self._replaced_by[old] = new[1]
         self._descendants: dict[str, frozenset[str]] = {}
         for concept in self._concepts["needs"].values():
             found, stack = {concept.id}, list(concept.narrower)
@@ -244,10 +268,15 @@ class _Loader:
               BIND(EXISTS {{ ?d akg:signatory ?o }} AS ?signatory)
             }}""",
         )
-        self._org_iris: dict[str, str] = {}
+        self._org_iris: dict[str, str] = {str(row["o"]): ident for ident, row in _first_per_id(rows).items()}
+        counterparts: dict[str, set[str]] = defaultdict(set)
+        for row in _select(store, "SELECT ?a ?b WHERE { ?a akg:counterpart ?b }"):
+            a, b = self._org_iris.get(str(row["a"])), self._org_iris.get(str(row["b"]))
+            if a and b:
+                counterparts[a].add(b)
+        level_rank = self._rank("levels")
         self._organizations: dict[str, OrganizationRecord] = {}
         for ident, row in _first_per_id(rows).items():
-            self._org_iris[str(row["o"])] = ident
             self._organizations[ident] = OrganizationRecord(
                 id=ident,
                 labels=dict(self._label_index.get(str(row["o"]), {})),
@@ -258,24 +287,34 @@ class _Loader:
                 vague=row["vague"] is True,
                 collective=row["collective"] is True,
             )
+        for ident, found in counterparts.items():
+            # Counterparts from the top level down; the record stays frozen, so replace it.
+            ordered = sorted(found, key=lambda o: (level_rank.get(self._organizations[o].level or "", 99), o))
+            record = self._organizations[ident]
+            self._organizations[ident] = OrganizationRecord(**{**record.__dict__, "counterparts": tuple(ordered)})
 
     def _load_documents(self, store: GraphStore) -> None:
         rows = _select(
             store,
             """
-            SELECT ?d ?id ?title ?signed ?published ?publisher WHERE {
+            SELECT ?d ?id ?signed ?published ?publisher ?number ?language ?level WHERE {
               ?d a akg:PolicyDocument ; akg:identifier ?id .
-              OPTIONAL { ?d akg:title ?title }
               OPTIONAL { ?d akg:dateSigned ?signed }
               OPTIONAL { ?d akg:datePublished ?published }
               OPTIONAL { ?d akg:publisher ?publisher }
+              OPTIONAL { ?d akg:number ?number }
+              OPTIONAL { ?d akg:language ?language }
+              OPTIONAL { ?d akg:documentLevel ?level }
             }""",
         )
+        titles: dict[str, dict[str, str]] = defaultdict(dict)
+        for row in _select(store, "SELECT ?d ?t (LANG(?t) AS ?lang) WHERE { ?d a akg:PolicyDocument ; akg:title ?t }"):
+            titles[str(row["d"])][str(row["lang"] or "en").lower()] = str(row["t"])
         parties = _select(
             store,
             """
             SELECT ?d ?p ?o WHERE {
-              VALUES ?p { akg:signatory akg:addressee }
+              VALUES ?p { akg:signatory akg:addressee akg:issuedBy }
               ?d a akg:PolicyDocument ; ?p ?o .
             }""",
         )
@@ -290,7 +329,12 @@ class _Loader:
             self._doc_iris[iri] = ident
             self._documents[ident] = DocumentRecord(
                 id=ident,
-                title=_str(row["title"]) or ident,
+                title=titles[iri].get("en") or ident,
+                titles=dict(titles[iri]),
+                number=_str(row["number"]),
+                language=_str(row["language"]),
+                level=self._concept_id(row["level"], "levels"),
+                issuers=self._in_sector_order(by_doc[iri][AKG + "issuedBy"]),
                 date_signed=_date(row["signed"]),
                 date_published=_date(row["published"]),
                 signatories=self._in_sector_order(by_doc[iri][AKG + "signatory"]),
@@ -370,6 +414,18 @@ class _Loader:
             ident: CitedDocumentRecord(ident, _str(row["number"]), _str(row["title"]) or ident, _str(row["issuer"]))
             for ident, row in _first_per_id(cited_rows).items()
         }
+        # A corpus document that is cited is one node: its record is made from the policy document.
+        cited_corpus = {
+            str(row["cited"])
+            for row in _select(store, "SELECT DISTINCT ?cited WHERE { ?c akg:citedDocument ?cited }")
+            if str(row["cited"]) in self._doc_iris
+        }
+        for iri in sorted(cited_corpus):
+            doc = self._documents[self._doc_iris[iri]]
+            self._cited_iris[iri] = doc.id
+            issuers = ", ".join(self._organizations[o].label("en") for o in doc.issuers)
+            self._cited[doc.id] = CitedDocumentRecord(doc.id, doc.number, doc.title, issuers or None, in_corpus=True)
+        self._cited = dict(sorted(self._cited.items()))
         rows = _select(
             store,
             """
@@ -432,8 +488,15 @@ class _Loader:
         deadline_rows = _select(
             store,
             """
-            SELECT ?ob ?date ?basis ?wording ?recurrence ?derived ?instance WHERE {
+            SELECT ?ob ?kind ?date ?basis ?wording ?recurrence ?derived ?instance ?amount ?unit ?trigger ?period
+                   ?minimum WHERE {
               ?ob a akg:Obligation ; akg:hasDeadline ?d .
+              OPTIONAL { ?d akg:deadlineKind ?kind }
+              OPTIONAL { ?d akg:relativeAmount ?amount }
+              OPTIONAL { ?d akg:relativeUnit ?unit }
+              OPTIONAL { ?d akg:trigger ?trigger }
+              OPTIONAL { ?d akg:period ?period }
+              OPTIONAL { ?d akg:minimumOccurrences ?minimum }
               OPTIONAL { ?d akg:date ?date }
               OPTIONAL { ?d akg:basis ?basis }
               OPTIONAL { ?d akg:wording ?wording }
@@ -464,7 +527,8 @@ class _Loader:
             basis = self._concept_id(row["basis"], "bases") or "explicit"
             assignments[str(row["ob"])][str(row["a"])] = AssignmentRecord(org, role, basis)
 
-        deadlines = _first_values(deadline_rows, "ob", ("date", "basis", "wording", "recurrence", "derived"))
+        deadline_keys = ("kind", "date", "basis", "wording", "recurrence", "derived", "amount", "unit", "trigger")
+        deadlines = _first_values(deadline_rows, "ob", (*deadline_keys, "period", "minimum"))
         instances_of: dict[str, set[dt.date]] = defaultdict(set)
         for row in deadline_rows:
             if (instance := _date(row["instance"])) is not None:
@@ -492,16 +556,22 @@ class _Loader:
             if (d := deadlines.get(iri)) is not None:
                 instances = tuple(sorted(instances_of[iri]))
                 date = _date(d.get("date")) or (instances[-1] if instances else None)
-                if date is not None:
-                    derived = self._provision_keys.get(str(d.get("derived"))) if d.get("derived") else None
-                    deadline = DeadlineRecord(
-                        date=date,
-                        basis=self._concept_id(d.get("basis"), "bases") or "explicit",
-                        wording=_str(d.get("wording")) or "",
-                        recurrence=_str(d.get("recurrence")),
-                        instances=instances or (date,),
-                        derived_from=derived[1] if derived else None,
-                    )
+                kind = self._concept_id(d.get("kind"), "deadline-kinds") or ("date" if date else "none-stated")
+                derived = self._provision_keys.get(str(d.get("derived"))) if d.get("derived") else None
+                deadline = DeadlineRecord(
+                    kind=kind,
+                    date=date,
+                    basis=self._concept_id(d.get("basis"), "bases"),
+                    wording=_str(d.get("wording")) or "",
+                    recurrence=_str(d.get("recurrence")),
+                    instances=instances or ((date,) if date else ()),
+                    derived_from=derived[1] if derived else None,
+                    amount=_int(d.get("amount")),
+                    unit=self._concept_id(d.get("unit"), "time-units"),
+                    trigger=_str(d.get("trigger")),
+                    period=self._concept_id(d.get("period"), "periods"),
+                    minimum=_int(d.get("minimum")),
+                )
             held = sorted(
                 assignments[iri].values(), key=lambda a: (role_rank.get(a.role, len(role_rank)), a.organization)
             )
@@ -536,7 +606,37 @@ class _Loader:
         for _, record in sorted(records, key=lambda item: item[0]):
             unique.setdefault(record.id, record)
         self._obligations = unique
+        self._obligation_iris = {iri: ident for iri, ident in obligation_ids_by_iri.items() if ident in unique}
         self._by_provision: dict[ProvisionKey, list[ObligationRecord]] = defaultdict(list)
         for record in unique.values():
             self._by_provision[(record.document, record.provision)].append(record)
         self._role_rank = role_rank
+
+    def _link_end(self, iri: str) -> LinkEnd | None:
+        if (ident := self._obligation_iris.get(iri)) is not None:
+            ob = self._obligations[ident]
+            return LinkEnd(ob.document, ob.provision, ident)
+        if (key := self._provision_keys.get(iri)) is not None:
+            return LinkEnd(key[0], key[1], None)
+        return None
+
+    def _load_links(self, store: GraphStore) -> None:
+        rows = _select(
+            store,
+            """
+            SELECT ?l ?from ?to ?relation ?quote WHERE {
+              ?l a akg:Link ; akg:linkFrom ?from ; akg:linkTo ?to ; akg:relation ?relation .
+              OPTIONAL { ?l akg:quote ?quote }
+            }""",
+        )
+        links: list[tuple[tuple[str, int, int], LinkRecord]] = []
+        for row in _first_per_id({**r, "id": r["l"]} for r in rows).values():
+            source, target = self._link_end(str(row["from"])), self._link_end(str(row["to"]))
+            if source is None or target is None:
+                continue
+            relation = RELATIONS.get(str(row["relation"]), _tail(str(row["relation"])))
+            record = LinkRecord(relation, source, target, _str(row["quote"]) or "")
+            order = self._provision_order.get((source.document, source.provision), 0)
+            tail = _tail(str(row["l"]))
+            links.append(((source.document, order, int(tail) if tail.isdigit() else 0), record))
+        self._links = [record for _, record in sorted(links, key=lambda item: item[0])]

@@ -17,6 +17,8 @@ from akg.accountability.records import (
     Concept,
     CoverageEntry,
     DocumentRecord,
+    InvalidArgument,
+    LinkRecord,
     MatrixCell,
     MatrixRow,
     ObligationRecord,
@@ -64,20 +66,58 @@ class Accountability:
         self._check("needs", need)
         return self._index.descendants[need]
 
+    def resolve(self, scheme: str, value: str | None) -> str | None:
+        """``value`` checked against ``scheme``, a deprecated id replaced by its successor. Raises UnknownIdentifier."""
+        if value is None:
+            return None
+        value = self._index.replaced_by.get((scheme, value), value)
+        if value not in self._index.concepts.get(scheme, {}):
+            names = {"capacities": "capacity", "deadline-kinds": "deadline kind", "time-units": "time unit"}
+            raise UnknownIdentifier(names.get(scheme, scheme.rstrip("s")), value)
+        return value
+
     def _check(self, scheme: str, value: str | None) -> None:
-        if value is not None and value not in self._index.concepts.get(scheme, {}):
-            raise UnknownIdentifier(scheme.rstrip("s") if scheme != "capacities" else "capacity", value)
+        self.resolve(scheme, value)
+
+    def _is_capacity(self, ident: str) -> bool:
+        """True when ``ident`` is no need (nor a deprecated one) but a capacity."""
+        needs = self._index.concepts["needs"]
+        return (
+            self._index.replaced_by.get(("needs", ident), ident) not in needs
+            and ident in self._index.concepts["capacities"]
+        )
+
+    def _groups(self, target_group: str | None, target_groups: Sequence[str] | None) -> frozenset[str] | None:
+        """The union of the groups asked for (deprecated ids resolved), or None for no group filter."""
+        asked = [g for g in [target_group, *(target_groups or [])] if g is not None]
+        return frozenset(self.resolve("groups", g) for g in asked) if asked else None
+
+    def _documents(self, documents: Sequence[str] | str | None) -> frozenset[str] | None:
+        if documents is None:
+            return None
+        documents = [documents] if isinstance(documents, str) else documents
+        for document in documents:
+            self._check_document(document)
+        return frozenset(documents)
 
     def _check_document(self, document: str | None) -> None:
         if document is not None and document not in self._index.documents:
             raise UnknownIdentifier("document", document)
+
+    def _kinds(self, owner_kinds: Sequence[str] | None) -> frozenset[str] | None:
+        if owner_kinds is None:
+            return None
+        for kind in owner_kinds:
+            if kind not in ORGANIZATION_KINDS.values():
+                raise UnknownIdentifier("organization kind", kind)
+        return frozenset(owner_kinds)
 
     # -- organisations and documents ---------------------------------------------------------
 
     def organizations(
         self, sector: str | None = None, level: str | None = None, kind: str | None = None
     ) -> list[OrganizationRecord]:
-        """Organisations (by id) of a sector, level and kind (DEPARTMENT, INSTITUTION, GOVERNMENT, OTHER)."""
+        """Organisations (by id) of a sector, level and kind (see :class:`OrganizationRecord`)."""
         self._check("sectors", sector)
         self._check("levels", level)
         if kind is not None and kind not in ORGANIZATION_KINDS.values():
@@ -134,6 +174,44 @@ class Accountability:
         """The citations of one cited document."""
         return [c for c in self._index.citations if c.cited == cited]
 
+    def cites(self, document: str) -> list[DocumentRecord]:
+        """The corpus documents ``document`` cites or links to (implements, restates), by id."""
+        targets = {c.cited for c in self._index.citations if c.document == document}
+        targets |= {link.target.document for link in self._index.links if link.source.document == document}
+        targets.discard(document)
+        return [d for i, d in self._index.documents.items() if i in targets]
+
+    def cited_by(self, document: str) -> list[DocumentRecord]:
+        """The corpus documents that cite or link to ``document``, by id."""
+        sources = {c.document for c in self._index.citations if c.cited == document}
+        sources |= {link.source.document for link in self._index.links if link.target.document == document}
+        sources.discard(document)
+        return [d for i, d in self._index.documents.items() if i in sources]
+
+    def links(
+        self, document: str | None = None, obligation: str | None = None, provision: str | None = None
+    ) -> list[LinkRecord]:
+        """Links made by a document, an obligation (its full id) or a provision number of ``document``."""
+        return [
+            link
+            for link in self._index.links
+            if (document is None or link.source.document == document)
+            and (obligation is None or link.source.obligation == obligation)
+            and (provision is None or (link.source.provision == provision and link.source.obligation is None))
+        ]
+
+    def linked_from(
+        self, document: str | None = None, obligation: str | None = None, provision: str | None = None
+    ) -> list[LinkRecord]:
+        """Links that point at a document, an obligation (its full id) or a provision number of ``document``."""
+        return [
+            link
+            for link in self._index.links
+            if (document is None or link.target.document == document)
+            and (obligation is None or link.target.obligation == obligation)
+            and (provision is None or (link.target.provision == provision and link.target.obligation is None))
+        ]
+
     # -- obligations -------------------------------------------------------------------------
 
     def obligation(self, id: str) -> ObligationRecord | None:
@@ -156,40 +234,52 @@ class Accountability:
         due_before: dt.date | None = None,
         due_after: dt.date | None = None,
         text: str | None = None,
-        document: str | None = None,
+        document: Sequence[str] | str | None = None,
         capacity: str | None = None,
+        deadline_kind: str | None = None,
+        target_groups: Sequence[str] | None = None,
+        owner_kinds: Sequence[str] | None = None,
     ) -> list[ObligationRecord]:
         """Obligations matching every filter given, in document order.
 
         - ``need``: serves it or a narrower need. ``capacity``: concerns it.
         - ``sector``, ``organization``, ``role``: one assignment matches all of those given.
-        - ``target_group``: strictly tagged with it. ``level``: addressed to it, to all levels or to none in particular.
-        - ``due_before``/``due_after`` (inclusive): some deadline instance lies in the range; obligations
-          without a deadline never match.
-        - ``text``: case-insensitive substring of the quoted text or the action.
+        - ``target_group``/``target_groups``: strictly tagged with one of them. ``level``: addressed to it,
+          to all levels or to none in particular. ``document``: one id or several.
+        - ``due_before``/``due_after`` (inclusive): some dated instance lies in the range; obligations
+          without a dated deadline never match. ``deadline_kind``: a deadline-kinds id (``none-stated``
+          lists the duties the policy gives no deadline).
+        - ``owner_kinds``: some owner is of one of these kinds (e.g. DEPARTMENT, GOVERNMENT: public bodies).
+        - ``text``: case-insensitive substring of the quoted text or the action (Chinese or English).
         Raises :class:`UnknownIdentifier` for an unknown id.
         """
-        self._check("needs", need)
-        self._check("capacities", capacity)
+        need = self.resolve("needs", need)
+        capacity = self.resolve("capacities", capacity)
         self._check("sectors", sector)
-        self._check("groups", target_group)
+        groups = self._groups(target_group, target_groups)
         self._check("levels", level)
         self._check("roles", role)
         self._check("modalities", modality)
+        deadline_kind = self.resolve("deadline-kinds", deadline_kind)
         if organization is not None and organization not in self._index.organizations:
             raise UnknownIdentifier("organization", organization)
-        self._check_document(document)
+        documents = self._documents(document)
+        kinds = self._kinds(owner_kinds)
         needs = self._index.descendants[need] if need else None
         needle = text.casefold() if text else None
         result = []
         for ob in self._index.obligations.values():
-            if document is not None and ob.document != document:
+            if documents is not None and ob.document not in documents:
                 continue
             if needs is not None and not needs.intersection(ob.needs):
                 continue
             if capacity is not None and capacity not in ob.capacities:
                 continue
-            if target_group is not None and target_group not in ob.groups:
+            if groups is not None and not groups.intersection(ob.groups):
+                continue
+            if deadline_kind is not None and (ob.deadline.kind if ob.deadline else None) != deadline_kind:
+                continue
+            if kinds is not None and not self._owned_by(ob, kinds):
                 continue
             if level is not None and not self._at_level(ob, level):
                 continue
@@ -216,7 +306,7 @@ class Accountability:
     @staticmethod
     def _due(ob: ObligationRecord, before: dt.date | None, after: dt.date | None) -> bool:
         if ob.deadline is None:
-            return False
+            return False  # a deadline with no date (relative, periodic, none stated) has no instances either
         return any((before is None or d <= before) and (after is None or d >= after) for d in ob.deadline.instances)
 
     @staticmethod
@@ -228,18 +318,21 @@ class Accountability:
         return self._index.role_rank.get(role, len(self._index.role_rank))
 
     @staticmethod
-    def _for_group(ob: ObligationRecord, group: str | None) -> bool:
-        return group is None or not ob.groups or group in ob.groups
+    def _for_group(ob: ObligationRecord, groups: frozenset[str] | None) -> bool:
+        return groups is None or not ob.groups or bool(groups.intersection(ob.groups))
+
+    def _owned_by(self, ob: ObligationRecord, kinds: frozenset[str]) -> bool:
+        return any(self._index.organizations[a.organization].kind in kinds for a in ob.assignments)
 
     def _scoped(
-        self, level: str | None, target_group: str | None, document: str | None = None
+        self, level: str | None, groups: frozenset[str] | None, documents: frozenset[str] | None = None
     ) -> list[ObligationRecord]:
         return [
             ob
             for ob in self._index.obligations.values()
             if self._at_level(ob, level)
-            and self._for_group(ob, target_group)
-            and (document is None or ob.document == document)
+            and self._for_group(ob, groups)
+            and (documents is None or ob.document in documents)
         ]
 
     def _column_match(self, column: Concept) -> frozenset[str]:
@@ -252,28 +345,53 @@ class Accountability:
     # -- the accountability questions --------------------------------------------------------
 
     def responsible_for(
-        self, need: str, target_group: str | None = None, level: str | None = None
+        self,
+        need: str | None = None,
+        target_group: str | None = None,
+        level: str | None = None,
+        *,
+        capacity: str | None = None,
+        target_groups: Sequence[str] | None = None,
+        document: Sequence[str] | str | None = None,
+        owner_kinds: Sequence[str] | None = None,
     ) -> list[Responsibility]:
-        """Who holds which role in the duties serving ``need`` (or a narrower need), leads first.
+        """Who holds which role in the duties serving ``need`` (or a narrower need) or concerning ``capacity``.
 
-        One entry per (organisation, role), ordered by role rank then organisation id; its obligations
-        in document order. ``target_group`` takes in the duties tagged with no group; ``level`` those
-        addressed to all levels or to none in particular. Raises :class:`UnknownIdentifier`.
+        ``need`` may name a capacity too ("who funds this?": ``need="funding"``). One entry per
+        (organisation, role), ordered by role rank then organisation id, leads first; its obligations in
+        document order, across every document unless ``document`` narrows them. ``target_group(s)``:
+        duties for any of them, and those tagged with no group; ``level``: those addressed to it, to all
+        levels or to none in particular; ``owner_kinds``: only owners of those kinds. With both a need and
+        a capacity, the duties must serve the one and concern the other. Raises :class:`UnknownIdentifier`,
+        and :class:`InvalidArgument` when neither is given.
         """
-        self._check("needs", need)
-        self._check("groups", target_group)
+        if capacity is None and need is not None and self._is_capacity(need):
+            need, capacity = None, need
+        if need is None and capacity is None:
+            raise InvalidArgument("give a need or a capacity")
+        need, capacity = self.resolve("needs", need), self.resolve("capacities", capacity)
+        groups = self._groups(target_group, target_groups)
         self._check("levels", level)
-        wanted = self._index.descendants[need]
+        kinds = self._kinds(owner_kinds)
+        documents = self._documents(document)
+
+        def serves(ob: ObligationRecord) -> bool:
+            if need is not None and not self._index.descendants[need].intersection(ob.needs):
+                return False
+            return capacity is None or capacity in ob.capacities
+
         held: dict[tuple[str, str], list[ObligationRecord]] = defaultdict(list)
-        for ob in self._scoped(level, target_group):
-            if wanted.intersection(ob.needs):
+        for ob in self._scoped(level, groups, documents):
+            if serves(ob):
                 for a in ob.assignments:
+                    if kinds is not None and self._index.organizations[a.organization].kind not in kinds:
+                        continue
                     if not held[(a.organization, a.role)] or held[(a.organization, a.role)][-1] is not ob:
                         held[(a.organization, a.role)].append(ob)
         ordered = sorted(held, key=lambda key: (self._role_position(key[1]), key[0]))
         return [Responsibility(self._index.organizations[org], role, tuple(held[(org, role)])) for org, role in ordered]
 
-    def coverage(self, level: str | None = None) -> list[CoverageEntry]:
+    def coverage(self, level: str | None = None, document: Sequence[str] | str | None = None) -> list[CoverageEntry]:
         """For every need (tree order, broad ones included) then every capacity: leads, duty count, support.
 
         ``leads`` are the organisations holding the lead role in a duty serving the concept (narrower
@@ -281,7 +399,7 @@ class Accountability:
         the supporting role; ``has_lead`` is False for the gaps a coordination meeting must close.
         """
         self._check("levels", level)
-        scoped = self._scoped(level, None)
+        scoped = self._scoped(level, None, self._documents(document))
         sector_rank = self._index.rank("sectors")
         entries = []
         for concept in [*self._index.ordered.get("needs", []), *self._index.ordered.get("capacities", [])]:
@@ -311,25 +429,28 @@ class Accountability:
         sectors: Sequence[str] | None = None,
         level: str | None = None,
         target_group: str | None = None,
-        document: str | None = None,
+        document: Sequence[str] | str | None = None,
+        target_groups: Sequence[str] | None = None,
     ) -> ResponsibilityMatrix:
         """The RASCI matrix: sectors (rows) against needs and capacities (columns).
 
         ``needs`` may name needs (a broad one takes in its narrower needs) or capacities; by default the
         columns are the narrow needs in tree order, then the capacities. ``sectors`` picks rows (default:
         every sector, vocabulary order). An assignment counts in the row of its organisation's sector;
-        organisations without a sector fill no row but their leads still close a gap. Raises
+        organisations without a sector fill no row but their leads still close a gap. ``target_group(s)``
+        and ``document`` (one id or several) narrow the duties as in :meth:`responsible_for`. Raises
         :class:`UnknownIdentifier`.
         """
-        self._check("groups", target_group)
+        groups = self._groups(target_group, target_groups)
         self._check("levels", level)
-        self._check_document(document)
+        documents = self._documents(document)
         if needs is None:
             columns = [c for c in self._index.ordered.get("needs", []) if not c.narrower]
             columns += self._index.ordered.get("capacities", [])
         else:
             columns = []
             for ident in needs:
+                ident = self._index.replaced_by.get(("needs", ident), ident)
                 concept = self._index.concepts["needs"].get(ident) or self._index.concepts["capacities"].get(ident)
                 if concept is None:
                     raise UnknownIdentifier("need", ident)
@@ -340,7 +461,7 @@ class Accountability:
             for sector in sectors:
                 self._check("sectors", sector)
             row_ids = list(sectors)
-        scoped = self._scoped(level, target_group, document)
+        scoped = self._scoped(level, groups, documents)
         gaps = []
         per_column: list[list[ObligationRecord]] = []
         for column in columns:
@@ -375,8 +496,13 @@ class Accountability:
                     )
                 )
             rows.append(MatrixRow(sector=sector, cells=tuple(cells)))
+        group_ids = sorted(groups) if groups else []
         return ResponsibilityMatrix(
-            columns=tuple(columns), rows=tuple(rows), level=level, target_group=target_group, gaps=tuple(gaps)
+            columns=tuple(columns),
+            rows=tuple(rows),
+            level=level,
+            target_group=",".join(group_ids) or None,
+            gaps=tuple(gaps),
         )
 
     def search(self, text: str) -> SearchResult:

@@ -22,7 +22,11 @@ class _Labelled:
         return self.labels.get(lang) or self.labels.get("en") or self.id
 
 
-class UnknownIdentifier(ValueError):
+class InvalidArgument(ValueError):
+    """A query's arguments cannot be answered as given; the message says why and is meant for the asker."""
+
+
+class UnknownIdentifier(InvalidArgument):
     """A filter named an id the graph does not hold. ``kind`` says which vocabulary, ``value`` the id."""
 
     def __init__(self, kind: str, value: str) -> None:
@@ -35,7 +39,7 @@ class Concept(_Labelled):
     """A SKOS concept of any scheme."""
 
     id: str  # skos:notation, e.g. "rehabilitation"
-    scheme: str  # "needs", "capacities", "sectors", "levels", "groups", "roles", "modalities", "bases"
+    scheme: str  # "needs", "capacities", "sectors", "levels", "groups", "roles", "modalities", "bases", ...
     labels: dict[str, str]  # {"en": ..., "zh": ...}
     definition: str | None
     broader: str | None  # id
@@ -44,9 +48,17 @@ class Concept(_Labelled):
     letter: str | None  # roles: the RASCI letter
 
 
+GOVERNMENTAL_KINDS = frozenset({"DEPARTMENT", "GOVERNMENT"})
+
+
 @dataclass(frozen=True)
 class OrganizationRecord(_Labelled):
-    """An organisation; ``kind`` is DEPARTMENT, INSTITUTION, GOVERNMENT or OTHER; sector and level are ids."""
+    """An organisation; sector and level are ids.
+
+    ``kind`` is DEPARTMENT, INSTITUTION or GOVERNMENT (public bodies), COMMUNITY (villagers' and residents'
+    committees), FAMILY (parents, guardians, relatives), SOCIETY (enterprises, social organisations,
+    volunteers) or OTHER. ``counterparts`` are the departments of its sector at the other levels.
+    """
 
     id: str
     labels: dict[str, str]
@@ -56,6 +68,12 @@ class OrganizationRecord(_Labelled):
     signatory: bool
     vague: bool
     collective: bool
+    counterparts: tuple[str, ...] = ()
+
+    @property
+    def governmental(self) -> bool:
+        """True for governments and their departments (people's organisations and the judiciary included)."""
+        return self.kind in GOVERNMENTAL_KINDS
 
 
 @dataclass(frozen=True)
@@ -69,14 +87,26 @@ class AssignmentRecord:
 
 @dataclass(frozen=True)
 class DeadlineRecord:
-    """A deadline; ``instances == (date,)`` unless recurring, when ``date`` is the last instance."""
+    """A deadline of one ``kind`` (a concept of the deadline-kinds scheme).
 
-    date: dt.date
-    basis: str
+    Dated kinds (date, effective, recurring, inherited) have a ``date``; ``instances == (date,)`` unless
+    recurring, when ``date`` is the last instance. A relative deadline has ``amount`` ``unit`` (a
+    time-units id) after its ``trigger`` and no date; a periodic one is due at least ``minimum`` times
+    every ``period`` (a periods id); prompt and none-stated ones have neither date nor period.
+    """
+
+    kind: str
+    date: dt.date | None
+    basis: str | None
     wording: str
     recurrence: str | None
     instances: tuple[dt.date, ...]
     derived_from: str | None  # provision number
+    amount: int | None = None
+    unit: str | None = None
+    trigger: str | None = None
+    period: str | None = None
+    minimum: int | None = None
 
 
 @dataclass(frozen=True)
@@ -108,17 +138,41 @@ class CitationRecord:
 
 @dataclass(frozen=True)
 class CitedDocumentRecord:
-    """A document, law or plan that a policy document cites."""
+    """A document, law or plan that a policy document cites; ``in_corpus`` when it is a policy document too."""
 
     id: str
     number: str | None
     title: str
     issuer: str | None
+    in_corpus: bool = False
+
+
+@dataclass(frozen=True)
+class LinkEnd:
+    """One end of a link: a provision of a document, or an obligation (``obligation`` is its full id)."""
+
+    document: str
+    provision: str
+    obligation: str | None
+
+
+@dataclass(frozen=True)
+class LinkRecord:
+    """A provision or obligation that implements or restates another, with the words that show it."""
+
+    relation: str  # "implements" or "restates"
+    source: LinkEnd
+    target: LinkEnd
+    quote: str
 
 
 @dataclass(frozen=True)
 class DocumentRecord:
-    """A policy document; signatories, addressees and publisher are organisation ids."""
+    """A policy document; issuers, signatories, addressees and publisher are organisation ids.
+
+    ``title`` is the English title; ``titles`` holds it by language. ``language`` is that of the source
+    text held (zh or en); ``level`` the level of the issuing bodies (a levels id).
+    """
 
     id: str
     title: str
@@ -127,6 +181,16 @@ class DocumentRecord:
     signatories: tuple[str, ...]
     addressees: tuple[str, ...]
     publisher: str | None
+    titles: dict[str, str] | None = None
+    number: str | None = None
+    language: str | None = None
+    level: str | None = None
+    issuers: tuple[str, ...] = ()
+
+    def label(self, lang: str = "en") -> str:
+        """The title in ``lang``, falling back to English, then to the id."""
+        titles = self.titles or {}
+        return titles.get(lang) or titles.get("en") or self.title or self.id
 
 
 @dataclass(frozen=True)
