@@ -212,7 +212,10 @@ class AnnotationReader:
             g.add((deadline, AKG.derivedFrom, self.doc.provision_iri(scope.provision)))
             return
         if f.mapping["deadline"] == "none":
+            # The annotator read the sentence and states that it sets no deadline: that reading is explicit.
             self._deadline_node(node, deadline, "none-stated", f, f.line_of("deadline"))
+            g.add((deadline, AKG.basis, concept_iri("bases", "explicit")))
+            g.add((deadline, AKG.derivedFrom, self.doc.provision_iri(number)))
             return
         df = Fields(f.mapping["deadline"], f.file, self.log, "deadline (a mapping, or 'none')")
         df.allow(["wording"], [*KIND_KEYS, "note"])

@@ -1,41 +1,18 @@
-"""The GraphQL schema of the accountability service (issue 3: its field and argument names are a contract).
-
-Every resolver reads the in-memory indexes of :class:`akg.accountability.Accountability` found in the
-request context (``context["accountability"]``), so a request never queries the store (no N+1). The
-validation report computed at start-up is ``context["validation"]``. Build a context with
-:func:`make_context` and the schema with :func:`create_schema`.
-
-Limits (checked against the installed strawberry): query depth, aliases and tokens are capped by
-strawberry's ``QueryDepthLimiter``, ``MaxAliasesLimiter`` and ``MaxTokensLimiter`` (passed as
-factories); field suggestions are off (``StrawberryConfig.disable_field_suggestions`` plus
-:class:`HideSuggestions` for argument, enum and type suggestions); unexpected errors are masked by
-``MaskErrors``; page sizes are capped at :data:`MAX_PAGE`.
-"""
+"""The GraphQL object types: the accountability records as nodes, resolved from the in-memory indexes."""
 
 from __future__ import annotations
 
 import base64
 import binascii
 import datetime as dt
-import enum
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError
-from strawberry.extensions import (
-    MaskErrors,
-    MaxAliasesLimiter,
-    MaxTokensLimiter,
-    QueryDepthLimiter,
-    SchemaExtension,
-)
-from strawberry.schema.config import StrawberryConfig
 from strawberry.types import Info
 
 from akg.accountability import (
-    Accountability,
     CitationRecord,
     CitedDocumentRecord,
     Concept,
@@ -48,61 +25,17 @@ from akg.accountability import (
     OrganizationRecord,
     ProvisionRecord,
     ResponsibilityMatrix,
-    UnknownIdentifier,
 )
-
-MAX_PAGE = 100
-MAX_DEPTH = 12
-MAX_ALIASES = 30
-MAX_TOKENS = 2000
-MAX_TEXT = 200  # longest text argument (search, text filter)
-
-
-class QueryInputError(ValueError):
-    """A request's argument is wrong (bad cursor, page size, unknown id); its message is shown to the client."""
-
-
-def _acc(info: Info) -> Accountability:
-    return info.context["accountability"]
-
-
-def _label(labels: dict[str, str], lang: str, fallback: str) -> str:
-    return labels.get(lang.lower()) or labels.get("en") or fallback
-
-
-def _checked(call: Callable[[], Any]) -> Any:
-    """Run ``call``, turning an unknown identifier into a client-facing error."""
-    try:
-        return call()
-    except UnknownIdentifier as exc:
-        raise QueryInputError(str(exc)) from None
-
-
-def _text_arg(value: str | None, name: str) -> str | None:
-    if value is not None and len(value) > MAX_TEXT:
-        raise QueryInputError(f"{name} is longer than {MAX_TEXT} characters")
-    return value
-
-
-@strawberry.enum(description="A RASCI role: LEAD (A, accountable), RESPONSIBLE, SUPPORTING, CONSULTED, INFORMED.")
-class Role(enum.Enum):
-    LEAD = "lead"
-    RESPONSIBLE = "responsible"
-    SUPPORTING = "supporting"
-    CONSULTED = "consulted"
-    INFORMED = "informed"
-
-
-@strawberry.enum(description="What kind of body an organisation is.")
-class OrganizationKind(enum.Enum):
-    DEPARTMENT = "DEPARTMENT"
-    INSTITUTION = "INSTITUTION"
-    GOVERNMENT = "GOVERNMENT"
-    OTHER = "OTHER"
-
-
-def _role(role_id: str) -> Role:
-    return Role(role_id)
+from graphql_api.schema.common import (
+    MAX_PAGE,
+    OrganizationKind,
+    QueryInputError,
+    Role,
+    _acc,
+    _checked,
+    _label,
+    _role,
+)
 
 
 @strawberry.type(
@@ -674,240 +607,3 @@ class ValidationResult:
 class Validation:
     conforms: bool
     results: list[ValidationResult]
-
-
-@strawberry.type
-class Query:
-    @strawberry.field(description="An organisation by id.")
-    def organization(self, info: Info, id: strawberry.ID) -> OrganizationNode | None:
-        found = _acc(info).organization(id)
-        return OrganizationNode(record=found) if found else None
-
-    @strawberry.field(description="Organisations of a sector, level and kind, by id.")
-    def organizations(
-        self,
-        info: Info,
-        sector: strawberry.ID | None = None,
-        level: strawberry.ID | None = None,
-        kind: OrganizationKind | None = None,
-    ) -> list[OrganizationNode]:
-        found = _checked(lambda: _acc(info).organizations(sector, level, kind.value if kind else None))
-        return [OrganizationNode(record=o) for o in found]
-
-    @strawberry.field(description="The sectors, in vocabulary order.")
-    def sectors(self, info: Info) -> list[ConceptNode]:
-        return [ConceptNode(record=c) for c in _acc(info).concepts("sectors")]
-
-    @strawberry.field(description="The administrative levels, province to village.")
-    def levels(self, info: Info) -> list[ConceptNode]:
-        return [ConceptNode(record=c) for c in _acc(info).concepts("levels")]
-
-    @strawberry.field(description="The target groups.")
-    def target_groups(self, info: Info) -> list[ConceptNode]:
-        return [ConceptNode(record=c) for c in _acc(info).concepts("groups")]
-
-    @strawberry.field(description="The child needs: a tree, each right followed by its narrower needs.")
-    def needs(self, info: Info, top: bool = False) -> list[ConceptNode]:
-        return [ConceptNode(record=c) for c in _acc(info).concepts("needs") if not top or c.broader is None]
-
-    @strawberry.field(description="The institutional capacities.")
-    def capacities(self, info: Info) -> list[ConceptNode]:
-        return [ConceptNode(record=c) for c in _acc(info).concepts("capacities")]
-
-    @strawberry.field(description="The RASCI roles, lead first.")
-    def roles(self, info: Info) -> list[ConceptNode]:
-        return [ConceptNode(record=c) for c in _acc(info).concepts("roles")]
-
-    @strawberry.field(description='An obligation by id ("<document-id>/<obligation-id>").')
-    def obligation(self, info: Info, id: strawberry.ID) -> ObligationNode | None:
-        found = _acc(info).obligation(id)
-        return ObligationNode(record=found) if found else None
-
-    @strawberry.field(
-        description="Obligations matching every filter, in document order. need takes in narrower needs; "
-        "level takes in duties addressed to all levels or to no level in particular; targetGroup is strict; "
-        "sector, organization and role must hold in one assignment; dueBefore/dueAfter (inclusive) look at "
-        "every instance of a recurring deadline; text is a case-insensitive substring of the text or action."
-    )
-    def obligations(
-        self,
-        info: Info,
-        need: strawberry.ID | None = None,
-        sector: strawberry.ID | None = None,
-        organization: strawberry.ID | None = None,
-        target_group: strawberry.ID | None = None,
-        level: strawberry.ID | None = None,
-        role: Role | None = None,
-        modality: strawberry.ID | None = None,
-        due_before: dt.date | None = None,
-        due_after: dt.date | None = None,
-        text: str | None = None,
-        first: int | None = None,
-        after: str | None = None,
-    ) -> ObligationConnection:
-        _text_arg(text, "text")
-        records = _checked(
-            lambda: _acc(info).obligations(
-                need=need,
-                sector=sector,
-                organization=organization,
-                target_group=target_group,
-                level=level,
-                role=role.value if role else None,
-                modality=modality,
-                due_before=due_before,
-                due_after=due_after,
-                text=text,
-            )
-        )
-        return paginate(records, first, after)
-
-    @strawberry.field(
-        description="Who leads, who supports: every organisation holding a role in the duties serving a need "
-        "(a broad need takes in its narrower ones), leads first. targetGroup takes in duties tagged with no "
-        "group; level takes in duties addressed to all levels or to no level in particular."
-    )
-    def responsible_for(
-        self,
-        info: Info,
-        need: strawberry.ID,
-        target_group: strawberry.ID | None = None,
-        level: strawberry.ID | None = None,
-    ) -> list[Responsibility]:
-        found = _checked(lambda: _acc(info).responsible_for(need, target_group, level))
-        return [
-            Responsibility(
-                organization=OrganizationNode(record=e.organization),
-                role=_role(e.role),
-                obligations=[ObligationNode(record=o) for o in e.obligations],
-            )
-            for e in found
-        ]
-
-    @strawberry.field(description="For every need and capacity: its leads, duty count, supporting sectors, gaps.")
-    def coverage(self, info: Info, level: strawberry.ID | None = None) -> list[Coverage]:
-        return [Coverage(entry=e) for e in _checked(lambda: _acc(info).coverage(level))]
-
-    @strawberry.field(description="The RASCI matrix: sectors (rows) against needs or capacities (columns).")
-    def responsibility_matrix(
-        self,
-        info: Info,
-        needs: list[strawberry.ID] | None = None,
-        sectors: list[strawberry.ID] | None = None,
-        level: strawberry.ID | None = None,
-        target_group: strawberry.ID | None = None,
-    ) -> ResponsibilityMatrixNode:
-        for name, values in (("needs", needs), ("sectors", sectors)):
-            if values is not None and len(values) > MAX_PAGE:
-                raise QueryInputError(f"{name} lists more than {MAX_PAGE} ids")
-        matrix = _checked(lambda: _acc(info).responsibility_matrix(needs, sectors, level, target_group))
-        return ResponsibilityMatrixNode(record=matrix)
-
-    @strawberry.field(description="The policy documents.")
-    def documents(self, info: Info) -> list[Document]:
-        return [Document(record=d) for d in _acc(info).documents()]
-
-    @strawberry.field
-    def document(self, info: Info, id: strawberry.ID) -> Document | None:
-        found = _acc(info).document(id)
-        return Document(record=found) if found else None
-
-    @strawberry.field(description="A provision by number (without a document: the first document holding it).")
-    def provision(self, info: Info, number: str, document: strawberry.ID | None = None) -> ProvisionNode | None:
-        found = _checked(lambda: _acc(info).provision(number, document))
-        return ProvisionNode(record=found) if found else None
-
-    @strawberry.field(description="Every provision (of one document), in document order.")
-    def provisions(self, info: Info, document: strawberry.ID | None = None) -> list[ProvisionNode]:
-        return [ProvisionNode(record=p) for p in _checked(lambda: _acc(info).provisions(document))]
-
-    @strawberry.field(description="The documents, laws and plans the policy documents cite.")
-    def citations(self, info: Info) -> list[CitedDocument]:
-        return [CitedDocument(record=c) for c in _acc(info).cited_documents()]
-
-    @strawberry.field(description="Provisions and obligations whose text holds `text` (case-insensitive).")
-    def search(self, info: Info, text: str) -> SearchResult:
-        found = _acc(info).search(_text_arg(text, "text") or "")
-        return SearchResult(
-            provisions=[ProvisionNode(record=p) for p in found.provisions],
-            obligations=[ObligationNode(record=o) for o in found.obligations],
-        )
-
-    @strawberry.field(description="The SHACL validation report of the served graph.")
-    def validation(self, info: Info) -> Validation | None:
-        return info.context.get("validation_view")
-
-
-def validation_view(report: Any) -> Validation | None:
-    """The GraphQL view of an ``akg.validation.ValidationReport`` (None when there is none)."""
-    if report is None:
-        return None
-    return Validation(
-        conforms=bool(report.conforms_at("violation")),
-        results=[
-            ValidationResult(
-                severity=str(getattr(f.severity, "value", f.severity)),
-                message=f.message,
-                focus_node=f.focus_node,
-                path=f.path,
-                source_shape=f.source_shape,
-                source_file=f.source_file,
-                source_line=f.source_line,
-            )
-            for f in report.results
-        ],
-    )
-
-
-def make_context(accountability: Accountability, report: Any = None) -> dict[str, Any]:
-    """The request context the resolvers read: the indexes and the start-up validation report."""
-    return {"accountability": accountability, "validation_view": validation_view(report)}
-
-
-_SUGGESTION = re.compile(r"\s*Did you mean .*$", re.DOTALL)
-
-
-class HideSuggestions(SchemaExtension):
-    """Strips every "Did you mean ...?" hint (fields, arguments, enum values, types) from error messages."""
-
-    def on_operation(self) -> Iterator[None]:
-        yield
-        result = self.execution_context.result
-        for error in getattr(result, "errors", None) or []:
-            if "Did you mean" in error.message:
-                error.message = _SUGGESTION.sub("", error.message)
-
-
-def should_mask(error: GraphQLError) -> bool:
-    """Mask unexpected errors only: GraphQL (syntax, validation) and input errors keep their message."""
-    original = error.original_error
-    if original is None or isinstance(original, GraphQLError):
-        return False
-    return not isinstance(original, QueryInputError)
-
-
-class AccountabilitySchema(strawberry.Schema):
-    """A strawberry schema that logs (with traceback) only the unexpected errors, not the client's mistakes."""
-
-    def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
-        super().process_errors([e for e in errors if should_mask(e)], execution_context)
-
-
-def create_schema(
-    max_depth: int = MAX_DEPTH, max_aliases: int = MAX_ALIASES, max_tokens: int = MAX_TOKENS
-) -> strawberry.Schema:
-    """The schema with its limits: depth, aliases and tokens capped, suggestions hidden, unexpected errors masked."""
-    return AccountabilitySchema(
-        query=Query,
-        config=StrawberryConfig(disable_field_suggestions=True),
-        extensions=[
-            lambda: MaxTokensLimiter(max_token_count=max_tokens),
-            lambda: QueryDepthLimiter(max_depth=max_depth),
-            lambda: MaxAliasesLimiter(max_alias_count=max_aliases),
-            HideSuggestions,
-            lambda: MaskErrors(should_mask_error=should_mask),
-        ],
-    )
-
-
-schema = create_schema()
