@@ -40,7 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import httpx
 import uvicorn
 
-from akg.accountability import Accountability
+from akg.accountability import ORGANIZATION_KINDS, Accountability
 from akg.store import GraphStore, open_store
 from graphql_api.examples import Example, load_examples
 from graphql_api.schema import make_context, schema
@@ -51,7 +51,7 @@ MATRIX_NEEDS = [
     "military-service", "employment", "safety", "rehabilitation",
 ]  # fmt: skip
 DUE_BEFORE, DUE_FIRST = "2023-12-31", 20  # the defaults of 04-due-before
-ORGANIZATION_KINDS = "akg:Department akg:Institution akg:Government akg:OtherBody"
+ORGANIZATION_CLASSES = " ".join(f"<{iri}>" for iri in ORGANIZATION_KINDS)  # every kind the index reads
 RASCI = (("lead", "A"), ("responsible", "R"), ("supporting", "S"), ("consulted", "C"), ("informed", "I"))
 
 Row = dict[str, Any]
@@ -86,10 +86,11 @@ def at_level(level: str) -> str:
            || NOT EXISTS {{ ?ob akg:addressedLevel ?anyLevel }})"""
 
 
-def for_group(group: str) -> str:
-    """Duties tagged with ``group`` or with no group at all."""
+def for_group(*groups: str) -> str:
+    """Duties tagged with one of ``groups`` or with no group at all."""
+    tagged = " || ".join(f"EXISTS {{ ?ob akg:targetGroup tgroup:{group} }}" for group in groups)
     return f"""
-    FILTER(EXISTS {{ ?ob akg:targetGroup tgroup:{group} }} || NOT EXISTS {{ ?ob akg:targetGroup ?anyGroup }})"""
+    FILTER({tagged} || NOT EXISTS {{ ?ob akg:targetGroup ?anyGroup }})"""
 
 
 def letters(role: str) -> str:
@@ -103,7 +104,7 @@ SELECT ?organization ?role ?obligation ?clause ?label ?zh ?kind ?sector ?level
     {{
       SELECT DISTINCT ?ob WHERE {{
         ?ob a akg:Obligation ; akg:servesNeed/skos:broader* need:rehabilitation .
-        {for_group("children-with-disabilities")}
+        {for_group("orphans", "children-with-disabilities")}
         {at_level("county")}
       }}
     }}
@@ -111,7 +112,7 @@ SELECT ?organization ?role ?obligation ?clause ?label ?zh ?kind ?sector ?level
     ?ob akg:hasAssignment ?assignment .
     ?assignment akg:organization ?org ; akg:role ?r .
     ?r skos:notation ?role ; akg:rank ?roleRank .
-    VALUES ?kind {{ {ORGANIZATION_KINDS} }}
+    VALUES ?kind {{ {ORGANIZATION_CLASSES} }}
     ?org a ?kind ; akg:identifier ?organization .
     OPTIONAL {{ ?org skos:prefLabel ?label FILTER(LANG(?label) = "en") }}
     OPTIONAL {{ ?org skos:prefLabel ?zh FILTER(LANG(?zh) = "zh") }}
@@ -159,6 +160,25 @@ SELECT ?sector ?need ({letters("?r")} AS ?letters)
       {OBLIGATION_ID}
     }}
 }} GROUP BY ?sector ?need"""
+
+WHO_CONFIRMS = f"""{PREFIXES}
+SELECT ?obligation ?clause ?kind ?amount WHERE {{
+    ?ob a akg:Obligation ; akg:targetGroup tgroup:factually-unattended-children ; akg:text ?text .
+    OPTIONAL {{ ?ob akg:action ?action }}
+    FILTER(CONTAINS(LCASE(?text), "确认") || CONTAINS(LCASE(COALESCE(?action, "")), "确认"))
+    {OBLIGATION_ID}
+    OPTIONAL {{
+      ?ob akg:hasDeadline ?deadline .
+      OPTIONAL {{ ?deadline akg:deadlineKind/skos:notation ?kind }}
+      OPTIONAL {{ ?deadline akg:relativeAmount ?amount }}
+    }}
+}}"""
+
+NO_DEADLINE_STATED = f"""{PREFIXES}
+SELECT ?obligation WHERE {{
+    ?ob a akg:Obligation ; akg:hasDeadline/akg:deadlineKind/skos:notation "none-stated" .
+    {OBLIGATION_ID}
+}} ORDER BY ?doc ?order ?start ?local"""
 
 DUE_BEFORE_QUERY = f"""{PREFIXES}
 SELECT ?obligation ?clause ?action ?date ?wording ?recurrence
@@ -236,6 +256,20 @@ def matrix_from_graphql(data: dict) -> frozenset[tuple]:
     )
 
 
+def confirms_from_rows(rows: list[Row]) -> frozenset[tuple]:
+    return frozenset((r["obligation"], r["clause"], r.get("kind"), r.get("amount")) for r in rows)
+
+
+def confirms_from_graphql(data: dict) -> frozenset[tuple]:
+    def parts(node: dict) -> tuple:
+        deadline = node["deadline"] or {}
+        relative = deadline.get("relative") or {}
+        kind = deadline.get("kind", "").lower().replace("_", "-") or None
+        return node["id"], node["provision"]["number"], kind, relative.get("amount")
+
+    return frozenset(parts(edge["node"]) for edge in data["obligations"]["edges"])
+
+
 def due_from_rows(rows: list[Row]) -> tuple[int, tuple[str, ...]]:
     return len(rows), tuple(r["obligation"] for r in rows[:DUE_FIRST])
 
@@ -259,6 +293,8 @@ STORE_BASELINES = {
     "02-needs-without-lead": StoreBaseline(NEEDS_WITHOUT_LEAD, coverage_from_rows, coverage_from_graphql),
     "03-responsibility-matrix": StoreBaseline(RESPONSIBILITY_MATRIX, matrix_from_rows, matrix_from_graphql),
     "04-due-before": StoreBaseline(DUE_BEFORE_QUERY, due_from_rows, due_from_graphql),
+    "05-who-confirms": StoreBaseline(WHO_CONFIRMS, confirms_from_rows, confirms_from_graphql),
+    "06-no-deadline-stated": StoreBaseline(NO_DEADLINE_STATED, due_from_rows, due_from_graphql),
 }
 
 
@@ -283,7 +319,9 @@ def index_answers(acc: Accountability) -> dict[str, Callable[[], object]]:
         return [
             (e.role, e.organization.label("en"), e.organization.label("zh"), e.organization.sector,
              [(o.id, o.action, o.deadline, o.provision, acc.provision(o.provision, o.document)) for o in e.obligations])
-            for e in acc.responsible_for("rehabilitation", "children-with-disabilities", "county")
+            for e in acc.responsible_for(
+                "rehabilitation", level="county", target_groups=["orphans", "children-with-disabilities"]
+            )
         ]  # fmt: skip
 
     def coverage() -> object:
@@ -295,11 +333,19 @@ def index_answers(acc: Accountability) -> dict[str, Callable[[], object]]:
     def due() -> object:
         return acc.obligations(due_before=dt.date.fromisoformat(DUE_BEFORE))[:DUE_FIRST]
 
+    def confirms() -> object:
+        return acc.obligations(target_group="factually-unattended-children", text="确认")
+
+    def no_deadline() -> object:
+        return acc.obligations(deadline_kind="none-stated")[:DUE_FIRST]
+
     return {
         "01-rehabilitation": rehabilitation,
         "02-needs-without-lead": coverage,
         "03-responsibility-matrix": matrix,
         "04-due-before": due,
+        "05-who-confirms": confirms,
+        "06-no-deadline-stated": no_deadline,
     }
 
 

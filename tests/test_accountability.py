@@ -38,7 +38,8 @@ def acc(counted: CountingStore) -> Accountability:
 
 
 def holders(acc: Accountability, need: str, **filters) -> dict[tuple[str, str], set[str]]:
-    """(organisation, role) -> the clause numbers it rests on."""
+    """(organisation, role) -> the clause numbers it rests on, in the Hubei document (unless told otherwise)."""
+    filters.setdefault("document", DOC)
     result: dict[tuple[str, str], set[str]] = defaultdict(set)
     for entry in acc.responsible_for(need, **filters):
         result[(entry.organization.id, entry.role)] |= {ob.provision for ob in entry.obligations}
@@ -46,7 +47,8 @@ def holders(acc: Accountability, need: str, **filters) -> dict[tuple[str, str], 
 
 
 def sectors_in_role(acc: Accountability, need: str, role: str) -> set[str]:
-    return {e.organization.sector for e in acc.responsible_for(need) if e.role == role and e.organization.sector}
+    found = acc.responsible_for(need, document=DOC)
+    return {e.organization.sector for e in found if e.role == role and e.organization.sector}
 
 
 # (need, organisation, role, clauses that must be among those it rests on, its sector)
@@ -73,8 +75,8 @@ OFFICER_FACTS = [
     ("housing", "local-governments", "responsible", {"2.1.6"}, None),
     ("medical-insurance", "medical-security-departments", "lead", {"3.2"}, "medical-security"),
     ("medical-insurance", "civil-affairs-departments", "lead", {"2.1.1"}, "civil-affairs"),
-    ("military-service", "conscription-office-departments", "lead", {"3.2"}, "conscription-office"),
-    ("military-service", "local-governments", "responsible", {"2.1.6"}, None),
+    # 2.1.6 names no actor for enlistment; 3.2 names the conscription offices for the same task (review fix).
+    ("military-service", "conscription-office-departments", "lead", {"3.2", "2.1.6"}, "conscription-office"),
     ("employment", "human-resources-social-security-departments", "lead", {"3.2"}, "human-resources-social-security"),
     ("employment", "local-governments", "responsible", {"2.1.6"}, None),
     ("safety", "market-supervision-departments", "lead", {"3.2"}, "market-supervision"),
@@ -108,7 +110,7 @@ def test_lead_sectors(acc, need, lead_sectors) -> None:
 
 
 def test_household_registration_clauses_of_public_security(acc) -> None:
-    obligations = acc.obligations(need="household-registration", sector="public-security", role="lead")
+    obligations = acc.obligations(need="household-registration", sector="public-security", role="lead", document=DOC)
     assert {ob.provision for ob in obligations} == {"2.1.1", "3.2"}
     assert {ob.id for ob in obligations} >= {f"{DOC}/2.1.1-13", f"{DOC}/3.2-7"}
 
@@ -144,10 +146,11 @@ def test_level_filter_includes_all_levels_and_unleveled_duties(acc) -> None:
 
 
 def test_target_group_filter_keeps_general_duties(acc) -> None:
-    general = [ob for ob in acc.all_obligations() if not ob.groups]
+    general = [ob for ob in acc.all_obligations() if not ob.groups and ob.needs and ob.assignments]
     assert general
-    found = {ob.id for e in acc.responsible_for("military-service", target_group="orphans") for ob in e.obligations}
-    assert f"{DOC}/3.2-20" in found  # tagged with no group: applies to every child
+    example = general[0]  # tagged with no group: applies to every child
+    found = {ob.id for e in acc.responsible_for(example.needs[0], target_group="orphans") for ob in e.obligations}
+    assert example.id in found
     strict = acc.obligations(target_group="orphans")
     assert strict and all("orphans" in ob.groups for ob in strict)
 
@@ -205,14 +208,14 @@ def test_coverage_counts_and_supporting_sectors(acc) -> None:
 
 
 def test_matrix_rows_letters_and_clauses(acc) -> None:
-    matrix = acc.responsibility_matrix()
+    matrix = acc.responsibility_matrix(document=DOC)
     assert [c.id for c in matrix.columns[:3]] == [c.id for c in acc.concepts("needs") if not c.narrower][:3]
     assert {c.scheme for c in matrix.columns} == {"needs", "capacities"}
     assert [r.sector for r in matrix.rows] == [c.id for c in acc.concepts("sectors")]
     rows = {r.sector: {c.column: c for c in r.cells} for r in matrix.rows}
     cell = rows["public-security"]["household-registration"]
     assert cell.letters.startswith("A") and set(cell.clauses) >= {"2.1.1", "3.2"}
-    assert rows["conscription-office"]["military-service"].clauses == ("3.2",)
+    assert rows["conscription-office"]["military-service"].clauses == ("2.1.6", "3.2")
     assert rows["housing-urban-rural"]["housing"].letters == "A"
     assert rows["finance"]["military-service"].roles == ()
     for row in matrix.rows:
@@ -264,7 +267,7 @@ def test_documents_provisions_citations(acc) -> None:
 
 def test_indexes_built_with_a_handful_of_queries(counted, acc) -> None:
     before = counted.calls
-    assert before <= 15
+    assert before <= 20  # a fixed handful, however large the corpus
     for need in ("rehabilitation", "protection"):
         acc.responsible_for(need, level="county")
     acc.coverage()

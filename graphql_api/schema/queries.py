@@ -9,6 +9,7 @@ from strawberry.types import Info
 
 from graphql_api.schema.common import (
     MAX_PAGE,
+    DeadlineKind,
     OrganizationKind,
     QueryInputError,
     Role,
@@ -32,6 +33,17 @@ from graphql_api.schema.types import (
     Validation,
     paginate,
 )
+
+
+def _ids(name: str, values: list[strawberry.ID] | None) -> list[str] | None:
+    """A list argument, capped at MAX_PAGE ids."""
+    if values is not None and len(values) > MAX_PAGE:
+        raise QueryInputError(f"{name} lists more than {MAX_PAGE} ids")
+    return None if values is None else [str(v) for v in values]
+
+
+def _kinds(values: list[OrganizationKind] | None) -> list[str] | None:
+    return None if values is None else [k.value for k in values]
 
 
 @strawberry.type
@@ -76,6 +88,10 @@ class Query:
     def roles(self, info: Info) -> list[ConceptNode]:
         return [ConceptNode(record=c) for c in _acc(info).concepts("roles")]
 
+    @strawberry.field(description="The kinds of deadline, with their labels and definitions.")
+    def deadline_kinds(self, info: Info) -> list[ConceptNode]:
+        return [ConceptNode(record=c) for c in _acc(info).concepts("deadline-kinds")]
+
     @strawberry.field(description='An obligation by id ("<document-id>/<obligation-id>").')
     def obligation(self, info: Info, id: strawberry.ID) -> ObligationNode | None:
         found = _acc(info).obligation(id)
@@ -83,9 +99,12 @@ class Query:
 
     @strawberry.field(
         description="Obligations matching every filter, in document order. need takes in narrower needs; "
-        "level takes in duties addressed to all levels or to no level in particular; targetGroup is strict; "
-        "sector, organization and role must hold in one assignment; dueBefore/dueAfter (inclusive) look at "
-        "every instance of a recurring deadline; text is a case-insensitive substring of the text or action."
+        "level takes in duties addressed to all levels or to no level in particular; targetGroup and "
+        "targetGroups are strict (tagged with one of them); sector, organization and role must hold in one "
+        "assignment; dueBefore/dueAfter (inclusive) look at every dated instance of a deadline; deadlineKind "
+        "picks one kind (NONE_STATED: the duties the policy gives no deadline); ownerKinds keeps duties with "
+        "an owner of those kinds; document narrows to those documents (default: all); text is a "
+        "case-insensitive substring of the quoted text (Chinese or English) or of the English action."
     )
     def obligations(
         self,
@@ -102,8 +121,14 @@ class Query:
         text: str | None = None,
         first: int | None = None,
         after: str | None = None,
+        document: list[strawberry.ID] | None = None,
+        capacity: strawberry.ID | None = None,
+        deadline_kind: DeadlineKind | None = None,
+        target_groups: list[strawberry.ID] | None = None,
+        owner_kinds: list[OrganizationKind] | None = None,
     ) -> ObligationConnection:
         _text_arg(text, "text")
+        documents, groups = _ids("document", document), _ids("targetGroups", target_groups)
         records = _checked(
             lambda: _acc(info).obligations(
                 need=need,
@@ -116,23 +141,46 @@ class Query:
                 due_before=due_before,
                 due_after=due_after,
                 text=text,
+                document=documents,
+                capacity=capacity,
+                deadline_kind=deadline_kind.value if deadline_kind else None,
+                target_groups=groups,
+                owner_kinds=_kinds(owner_kinds),
             )
         )
         return paginate(records, first, after)
 
     @strawberry.field(
         description="Who leads, who supports: every organisation holding a role in the duties serving a need "
-        "(a broad need takes in its narrower ones), leads first. targetGroup takes in duties tagged with no "
-        "group; level takes in duties addressed to all levels or to no level in particular."
+        "(a broad need takes in its narrower ones) or concerning a capacity (need may name a capacity: "
+        '"funding"), across every document unless document narrows them, leads first. targetGroup and '
+        "targetGroups take in duties for any of the groups and those tagged with no group (an orphan with a "
+        "disability is both); level takes in duties addressed to all levels or to no level in particular; "
+        "ownerKinds keeps owners of those kinds (e.g. [DEPARTMENT, GOVERNMENT] for government bodies only)."
     )
     def responsible_for(
         self,
         info: Info,
-        need: strawberry.ID,
+        need: strawberry.ID | None = None,
         target_group: strawberry.ID | None = None,
         level: strawberry.ID | None = None,
+        capacity: strawberry.ID | None = None,
+        target_groups: list[strawberry.ID] | None = None,
+        document: list[strawberry.ID] | None = None,
+        owner_kinds: list[OrganizationKind] | None = None,
     ) -> list[Responsibility]:
-        found = _checked(lambda: _acc(info).responsible_for(need, target_group, level))
+        documents, groups = _ids("document", document), _ids("targetGroups", target_groups)
+        found = _checked(
+            lambda: _acc(info).responsible_for(
+                need,
+                target_group,
+                level,
+                capacity=capacity,
+                target_groups=groups,
+                document=documents,
+                owner_kinds=_kinds(owner_kinds),
+            )
+        )
         return [
             Responsibility(
                 organization=OrganizationNode(record=e.organization),
@@ -143,8 +191,11 @@ class Query:
         ]
 
     @strawberry.field(description="For every need and capacity: its leads, duty count, supporting sectors, gaps.")
-    def coverage(self, info: Info, level: strawberry.ID | None = None) -> list[Coverage]:
-        return [Coverage(entry=e) for e in _checked(lambda: _acc(info).coverage(level))]
+    def coverage(
+        self, info: Info, level: strawberry.ID | None = None, document: list[strawberry.ID] | None = None
+    ) -> list[Coverage]:
+        documents = _ids("document", document)
+        return [Coverage(entry=e) for e in _checked(lambda: _acc(info).coverage(level, documents))]
 
     @strawberry.field(description="The RASCI matrix: sectors (rows) against needs or capacities (columns).")
     def responsibility_matrix(
@@ -154,11 +205,16 @@ class Query:
         sectors: list[strawberry.ID] | None = None,
         level: strawberry.ID | None = None,
         target_group: strawberry.ID | None = None,
+        document: list[strawberry.ID] | None = None,
+        target_groups: list[strawberry.ID] | None = None,
     ) -> ResponsibilityMatrixNode:
-        for name, values in (("needs", needs), ("sectors", sectors)):
-            if values is not None and len(values) > MAX_PAGE:
-                raise QueryInputError(f"{name} lists more than {MAX_PAGE} ids")
-        matrix = _checked(lambda: _acc(info).responsibility_matrix(needs, sectors, level, target_group))
+        columns, rows = _ids("needs", needs), _ids("sectors", sectors)
+        documents, groups = _ids("document", document), _ids("targetGroups", target_groups)
+        matrix = _checked(
+            lambda: _acc(info).responsibility_matrix(
+                columns, rows, level, target_group, document=documents, target_groups=groups
+            )
+        )
         return ResponsibilityMatrixNode(record=matrix)
 
     @strawberry.field(description="The policy documents.")

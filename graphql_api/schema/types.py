@@ -19,6 +19,8 @@ from akg.accountability import (
     CoverageEntry,
     DeadlineRecord,
     DocumentRecord,
+    LinkEnd,
+    LinkRecord,
     MatrixCell,
     MatrixRow,
     ObligationRecord,
@@ -28,6 +30,7 @@ from akg.accountability import (
 )
 from graphql_api.schema.common import (
     MAX_PAGE,
+    DeadlineKind,
     OrganizationKind,
     QueryInputError,
     Role,
@@ -49,7 +52,8 @@ class ConceptNode:
         return strawberry.ID(self.record.id)
 
     @strawberry.field(
-        description="The vocabulary: needs, capacities, sectors, levels, groups, roles, modalities, bases."
+        description="The vocabulary: needs, capacities, sectors, levels, groups, roles, modalities, bases, "
+        "deadline-kinds, time-units, periods."
     )
     def scheme(self) -> str:
         return self.record.scheme
@@ -190,6 +194,21 @@ class OrganizationNode:
     def collective(self) -> bool:
         return self.record.collective
 
+    @strawberry.field(
+        description="True for governments and their departments (the judiciary and people's organisations "
+        "included); false for institutions, communities, families and society."
+    )
+    def governmental(self) -> bool:
+        return self.record.governmental
+
+    @strawberry.field(
+        description="The departments of its sector at the other levels (a ministry's provincial, city and county "
+        "departments, and theirs), from the top level down."
+    )
+    def counterparts(self, info: Info) -> list[OrganizationNode]:
+        acc = _acc(info)
+        return [OrganizationNode(record=o) for i in self.record.counterparts if (o := acc.organization(i))]
+
     @strawberry.field(description="The obligations it holds a role in (that role, that need), document order.")
     def obligations(
         self,
@@ -222,33 +241,127 @@ class Assignment:
         return self.record.basis
 
 
-@strawberry.type(description="A deadline; a recurring one lists every instance.")
+@strawberry.type(description="A period counted from a triggering event.")
+class RelativePeriod:
+    record: strawberry.Private[DeadlineRecord]
+
+    @strawberry.field(description="How many units.")
+    def amount(self) -> int:
+        return self.record.amount or 0
+
+    @strawberry.field(description="The unit: working-days, days, months or calendar-months.")
+    def unit(self, info: Info) -> ConceptNode | None:
+        return _concept(info, "time-units", self.record.unit)
+
+    @strawberry.field(description="The event it counts from, in English (the Chinese words are in wording).")
+    def trigger(self) -> str:
+        return self.record.trigger or ""
+
+
+@strawberry.type(description="How often a periodic duty falls due.")
+class Periodicity:
+    record: strawberry.Private[DeadlineRecord]
+
+    @strawberry.field(description="The period: week, month, quarter, half-year or year.")
+    def every(self, info: Info) -> ConceptNode | None:
+        return _concept(info, "periods", self.record.period)
+
+    @strawberry.field(description="At least this many times in every period.")
+    def at_least(self) -> int:
+        return self.record.minimum or 0
+
+
+@strawberry.type(
+    description="When a duty is due. A dated kind has a date (a recurring one lists every instance); a relative "
+    "one counts from a trigger and has no calendar date; periodic, prompt and none-stated ones have none either."
+)
 class Deadline:
     record: strawberry.Private[DeadlineRecord]
 
-    @strawberry.field(description="The date; for a recurrence, its last instance.")
-    def date(self) -> dt.date:
+    @strawberry.field(description="What kind of deadline it is.")
+    def kind(self) -> DeadlineKind:
+        return DeadlineKind(self.record.kind)
+
+    @strawberry.field(
+        description="The date (for a recurrence its last instance; for EFFECTIVE the day it applies from); null "
+        "for RELATIVE, PERIODIC, PROMPT and NONE_STATED deadlines."
+    )
+    def date(self) -> dt.date | None:
         return self.record.date
 
     @strawberry.field(description="explicit, inherited-from-provision or inherited-from-goal.")
     def basis(self) -> str:
-        return self.record.basis
+        return self.record.basis or "explicit"
 
-    @strawberry.field(description="The words of the text that set it.")
+    @strawberry.field(description="The words of the text that set it (empty when the text sets none).")
     def wording(self) -> str:
         return self.record.wording
 
-    @strawberry.field
+    @strawberry.field(description="How it recurs: annual dates, or at least so often every period.")
     def recurrence(self) -> str | None:
+        if self.record.kind == "periodic":
+            return f"at least {self.record.minimum} time(s) every {self.record.period}"
         return self.record.recurrence
 
-    @strawberry.field(description="Every date it falls due, in order.")
+    @strawberry.field(description="For a RELATIVE deadline: the amount, unit and trigger.")
+    def relative(self) -> RelativePeriod | None:
+        return RelativePeriod(record=self.record) if self.record.kind == "relative" else None
+
+    @strawberry.field(description="For a PERIODIC duty: the period and how often in it.")
+    def periodic(self) -> Periodicity | None:
+        return Periodicity(record=self.record) if self.record.kind == "periodic" else None
+
+    @strawberry.field(description="Every date it falls due, in order (empty when it has no date).")
     def instances(self) -> list[dt.date]:
         return list(self.record.instances)
 
     @strawberry.field(description="The number of the provision whose text holds the wording.")
     def derived_from(self) -> str | None:
         return self.record.derived_from
+
+
+@strawberry.type(description="One end of a link: a provision, or an obligation stated in it.")
+class LinkEndNode:
+    record: strawberry.Private[LinkEnd]
+
+    @strawberry.field
+    def document(self, info: Info) -> Document:
+        return Document(record=_acc(info).document(self.record.document))
+
+    @strawberry.field
+    def provision(self, info: Info) -> ProvisionNode | None:
+        found = _acc(info).provision(self.record.provision, self.record.document)
+        return ProvisionNode(record=found) if found else None
+
+    @strawberry.field(description="The obligation, when this end is one (null for a provision).")
+    def obligation(self, info: Info) -> ObligationNode | None:
+        found = _acc(info).obligation(self.record.obligation) if self.record.obligation else None
+        return ObligationNode(record=found) if found else None
+
+
+@strawberry.type(description="A provision or obligation that implements or restates another, in any document.")
+class TextLink:
+    record: strawberry.Private[LinkRecord]
+
+    @strawberry.field(description="implements or restates.")
+    def relation(self) -> str:
+        return self.record.relation
+
+    @strawberry.field(description="The words of the linking text that show the link.")
+    def quote(self) -> str:
+        return self.record.quote
+
+    @strawberry.field(description="What makes the link.")
+    def source(self) -> LinkEndNode:
+        return LinkEndNode(record=self.record.source)
+
+    @strawberry.field(description="What it implements or restates.")
+    def target(self) -> LinkEndNode:
+        return LinkEndNode(record=self.record.target)
+
+
+def _links(records: Sequence[LinkRecord]) -> list[TextLink]:
+    return [TextLink(record=r) for r in records]
 
 
 @strawberry.type(description="A policy document whose duties are modelled.")
@@ -259,11 +372,40 @@ class Document:
     def id(self) -> strawberry.ID:
         return strawberry.ID(self.record.id)
 
-    @strawberry.field
-    def title(self) -> str:
-        return self.record.title
+    @strawberry.field(description='The title in `lang` ("en" or "zh"); English when that language has none.')
+    def title(self, lang: str = "en") -> str:
+        return self.record.label(lang.lower())
 
-    @strawberry.field
+    @strawberry.field(description='The official document number, e.g. "民发〔2019〕62号"; null where it has none.')
+    def number(self) -> str | None:
+        return self.record.number
+
+    @strawberry.field(description="The language of the source text held: zh, or en for a translation.")
+    def language(self) -> str | None:
+        return self.record.language
+
+    @strawberry.field(description="The level of the issuing bodies: national or province.")
+    def level(self, info: Info) -> ConceptNode | None:
+        return _concept(info, "levels", self.record.level)
+
+    @strawberry.field(description="The bodies that issued it (its signatories, where it has a signature block).")
+    def issuers(self, info: Info) -> list[OrganizationNode]:
+        acc = _acc(info)
+        return [OrganizationNode(record=o) for i in self.record.issuers if (o := acc.organization(i))]
+
+    @strawberry.field(description="The corpus documents it cites or links to.")
+    def cites(self, info: Info) -> list[Document]:
+        return [Document(record=d) for d in _acc(info).cites(self.record.id)]
+
+    @strawberry.field(description="The corpus documents that cite it or link to it.")
+    def cited_by(self, info: Info) -> list[Document]:
+        return [Document(record=d) for d in _acc(info).cited_by(self.record.id)]
+
+    @strawberry.field(description="The links its provisions and obligations make to other texts.")
+    def links(self, info: Info) -> list[TextLink]:
+        return _links(_acc(info).links(document=self.record.id))
+
+    @strawberry.field(description="The day of issue; null where the source gives none.")
     def date_signed(self) -> dt.date | None:
         return self.record.date_signed
 
@@ -345,6 +487,14 @@ class ProvisionNode:
             ObligationNode(record=o) for o in _acc(info).provision_obligations(self.record.document, self.record.number)
         ]
 
+    @strawberry.field(description="The provisions and obligations this provision implements or restates.")
+    def links(self, info: Info) -> list[TextLink]:
+        return _links(_acc(info).links(document=self.record.document, provision=self.record.number))
+
+    @strawberry.field(description="The provisions and obligations that implement or restate this provision.")
+    def linked_from(self, info: Info) -> list[TextLink]:
+        return _links(_acc(info).linked_from(document=self.record.document, provision=self.record.number))
+
 
 @strawberry.type(description="A document citing another in one provision.")
 class Citation:
@@ -387,6 +537,11 @@ class CitedDocument:
     @strawberry.field(description="The issuer as the text names it.")
     def issuer(self) -> str | None:
         return self.record.issuer
+
+    @strawberry.field(description="The policy document of the corpus it is, when the corpus holds it (one node).")
+    def document(self, info: Info) -> Document | None:
+        found = _acc(info).document(self.record.id) if self.record.in_corpus else None
+        return Document(record=found) if found else None
 
     @strawberry.field(description="The provisions that cite it, in document order.")
     def cited_by(self, info: Info) -> list[ProvisionNode]:
@@ -454,7 +609,7 @@ class ObligationNode:
     def target_groups(self, info: Info) -> list[ConceptNode]:
         return _concepts(info, "groups", self.record.groups)
 
-    @strawberry.field(description="The documents it cites.")
+    @strawberry.field(description="The documents it cites (laws, plans, and corpus documents).")
     def citations(self, info: Info) -> list[CitedDocument]:
         acc = _acc(info)
         return [CitedDocument(record=c) for i in self.record.cites if (c := acc.cited_document(i))]
@@ -481,6 +636,14 @@ class ObligationNode:
         source = self.record.owner_inherited_from
         found = _acc(info).obligation(source) if source else None
         return ObligationNode(record=found) if found else None
+
+    @strawberry.field(description="The obligations and provisions it implements or restates, in any document.")
+    def links(self, info: Info) -> list[TextLink]:
+        return _links(_acc(info).links(obligation=self.record.id))
+
+    @strawberry.field(description="The obligations and provisions that implement or restate it.")
+    def linked_from(self, info: Info) -> list[TextLink]:
+        return _links(_acc(info).linked_from(obligation=self.record.id))
 
     @strawberry.field
     def note(self) -> str | None:
