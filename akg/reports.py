@@ -54,6 +54,7 @@ SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schem
 REPORT_IRI = URIRef("urn:akg:validation-report")
 
 _ORDER: tuple[Severity, ...] = (Severity.VIOLATION, Severity.WARNING, Severity.INFO)
+NO_DEADLINE_SHAPE = "Obligation-deadlineIsStatedInPolicy"  # the Warning for a duty the policy gives no deadline
 _PLURAL = {Severity.VIOLATION: "violations", Severity.WARNING: "warnings", Severity.INFO: "infos"}
 _SARIF_LEVEL = {Severity.VIOLATION: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 
@@ -115,8 +116,29 @@ def _text(report: ValidationReport, counts: dict[str, int]) -> str:
             if finding.source_file is not None:
                 line += f" <{finding.focus_node}>"
             lines.append(line)
+            if finding.clause is not None:
+                lines.append(f"      {finding.document} {finding.clause}: {finding.sentence}")
+    lines += _by_document(report)
     lines += ["", summary_line(report)]
     return "\n".join(lines) + "\n"
+
+
+def _by_document(report: ValidationReport) -> list[str]:
+    """A table of findings per document: each severity, and how many duties the policy sets no deadline."""
+    documents = sorted({f.document for f in report.results if f.document is not None})
+    if not documents:
+        return []
+    width = max(len(d) for d in documents)
+    lines = ["", "By document:", f"  {'document'.ljust(width)}  violations  warnings  infos  no deadline stated"]
+    for document in documents:
+        mine = [f for f in report.results if f.document == document]
+        count = {s: sum(f.severity is s for f in mine) for s in _ORDER}
+        unset = sum(shape_name(f.source_shape) == NO_DEADLINE_SHAPE for f in mine)
+        lines.append(
+            f"  {document.ljust(width)}  {count[Severity.VIOLATION]:>10}  {count[Severity.WARNING]:>8}"
+            f"  {count[Severity.INFO]:>5}  {unset:>18}"
+        )
+    return lines
 
 
 # -- json ---------------------------------------------------------------------
@@ -131,6 +153,9 @@ def _finding_json(finding: Finding) -> dict[str, object]:
         "sourceShape": finding.source_shape,
         "sourceFile": finding.source_file,
         "sourceLine": finding.source_line,
+        "document": finding.document,
+        "clause": finding.clause,
+        "sentence": finding.sentence,
     }
 
 

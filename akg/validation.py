@@ -11,6 +11,8 @@ Contract:
 * Each pyshacl result becomes one :class:`Finding`. Its source file and line come from
   the focus node's ``akg:sourceFile``/``akg:sourceLine``, else from the obligation that
   links to the focus node (``akg:hasAssignment`` or ``akg:hasDeadline``), else ``None``.
+* A finding about an obligation, or about a node an obligation owns, also names the obligation's
+  document, clause (provision number) and sentence, so that a drafter can find the text itself.
 * Findings are sorted deterministically: severity (Violation first), source file,
   source line, focus node, source shape, then path and message.
 * The report never raises on a non-conforming graph; callers decide with
@@ -115,6 +117,9 @@ class Finding:
     (non-IRI) path is given in SPARQL property-path syntax, a blank focus node as
     ``_:id``. ``path`` is ``None`` for node-level results. ``source_file`` is relative
     to the data folder, as in ``akg:sourceFile``; ``source_line`` is 1-based.
+    ``document``, ``clause`` and ``sentence`` name the obligation the finding concerns
+    (its document id, provision number and quoted text), or the document of a document-level
+    finding; ``None`` where the finding concerns neither.
     """
 
     severity: Severity
@@ -124,6 +129,9 @@ class Finding:
     source_shape: str
     source_file: str | None
     source_line: int | None
+    document: str | None = None
+    clause: str | None = None
+    sentence: str | None = None
 
     def sort_key(self) -> tuple[object, ...]:
         """Severity rank (highest first), file, line, focus node, shape, path, message."""
@@ -211,6 +219,7 @@ def _finding(report: Graph, result: Node, data: Graph, shapes: Graph) -> Finding
     severity_node = report.value(result, SH.resultSeverity)
     path_node = report.value(result, SH.resultPath)
     source_file, source_line = _source_of(data, focus)
+    document, clause, sentence = _context_of(data, focus)
     return Finding(
         severity=Severity.parse(str(severity_node)) if severity_node is not None else Severity.VIOLATION,
         message=_message(report, result, shapes, shape),
@@ -219,7 +228,36 @@ def _finding(report: Graph, result: Node, data: Graph, shapes: Graph) -> Finding
         source_shape=_term_text(shape),
         source_file=source_file,
         source_line=source_line,
+        document=document,
+        clause=clause,
+        sentence=sentence,
     )
+
+
+def _context_of(data: Graph, focus: Node | None) -> tuple[str | None, str | None, str | None]:
+    """(document id, clause, sentence) of the obligation that is or owns ``focus``, or of a focus document."""
+    if focus is None:
+        return None, None, None
+    if (focus, RDF.type, AKG.PolicyDocument) in data:
+        return _literal(data, focus, AKG.identifier), None, None
+    obligations = [focus] if (focus, AKG.provision, None) in data else []
+    obligations += sorted({o for prop in _OWNED_BY_OBLIGATION for o in data.subjects(prop, focus)}, key=str)
+    for obligation in obligations:
+        provision = data.value(obligation, AKG.provision)
+        if provision is None:
+            continue
+        document = data.value(provision, AKG.inDocument)
+        return (
+            _literal(data, document, AKG.identifier) if document is not None else None,
+            _literal(data, provision, AKG.number),
+            _literal(data, obligation, AKG.text),
+        )
+    return None, None, None
+
+
+def _literal(data: Graph, node: Node, prop: URIRef) -> str | None:
+    value = data.value(node, prop)
+    return str(value) if value is not None else None
 
 
 def _message(report: Graph, result: Node, shapes: Graph, shape: Node | None) -> str:
