@@ -2,8 +2,9 @@
 
 Contract:
 
-* :func:`validate` loads every ``*.ttl`` file of a shapes folder, runs pyshacl with
-  SHACL-SPARQL enabled (``advanced=True``) and returns a :class:`ValidationReport`.
+* :func:`validate` loads every ``*.ttl`` file of a shapes folder, runs pyshacl (the shapes are
+  core SHACL; SHACL-SPARQL stays enabled for shapes folders that use it) and returns a
+  :class:`ValidationReport`.
   The data graph is expected to hold the ontology and the concept schemes, so no
   inference is run by default: ``sh:class`` and ``sh:targetClass`` follow
   ``rdfs:subClassOf`` chains in the data graph by themselves, and RDFS inference over
