@@ -13,7 +13,7 @@ import sys
 import time
 
 BASELINE = [sys.executable, "-c", "import rdflib, pyshacl, pyoxigraph, yaml"]
-VALIDATE = [sys.executable, "-m", "akg", "validate", "--format", "json"]
+VALIDATE = [sys.executable, "-m", "akg_cli", "validate", "--format", "json"]
 
 
 def _time(command: list[str]) -> float:

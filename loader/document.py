@@ -19,7 +19,7 @@ from loader.vocabulary import Vocabulary
 from loader.yamlsource import read_yaml
 
 RELATIONS = {"implements": AKG.implements, "based_on": AKG.basedOn, "cites": AKG.cites}
-LANGUAGES = ("zh", "en")
+LANGUAGE_TAG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{1,8})*$")  # a BCP 47 tag: zh, en, bo, ug, zh-Hant
 
 
 @dataclass(frozen=True)
@@ -250,8 +250,8 @@ def load_document(
     graph.add((iri, AKG.sourceFile, Literal(name)))
     graph.add((iri, AKG.sourceLine, Literal(f.line, datatype=XSD.integer)))
     language = f.text("language") or ""
-    if language not in LANGUAGES:
-        f.problem("language", f"unknown language {language!r} (allowed: {', '.join(LANGUAGES)})")
+    if not LANGUAGE_TAG.match(language):
+        f.problem("language", f"language {language!r} is not a BCP 47 tag such as zh or en")
     else:
         graph.add((iri, AKG.language, Literal(language, datatype=XSD.language)))
     _title(f, graph, iri, source, layout_fields, language)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from akg.cli import main
+from akg_cli import main
 from akg.store import build_graph
 from loader.errors import LoadError
 

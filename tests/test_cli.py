@@ -13,7 +13,7 @@ from junitparser import JUnitXml
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
-from akg.cli import main
+from akg_cli import main
 from tests.conftest import FIXTURE_DATA
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -22,7 +22,7 @@ DOCUMENT = "documents/county-notice-2024/document.yaml"
 
 def _akg(*args: str, seed: str = "0") -> subprocess.CompletedProcess[bytes]:
     env = {**os.environ, "PYTHONHASHSEED": seed}
-    return subprocess.run([sys.executable, "-m", "akg", *args], capture_output=True, env=env, cwd=ROOT, check=False)
+    return subprocess.run([sys.executable, "-m", "akg_cli", *args], capture_output=True, env=env, cwd=ROOT, check=False)
 
 
 def test_turtle_output_is_deterministic_across_runs(tmp_path: Path) -> None:

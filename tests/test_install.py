@@ -24,7 +24,7 @@ def test_wheel_carries_ontology_shapes_and_data(tmp_path: Path) -> None:
     ).stdout.split()
     assert all(path.startswith(str(target)) for path in where), where
     result = subprocess.run(
-        [sys.executable, "-m", "akg", "validate", "--format", "json"], cwd=tmp_path, env=env, capture_output=True
+        [sys.executable, "-m", "akg_cli", "validate", "--format", "json"], cwd=tmp_path, env=env, capture_output=True
     )
     assert result.returncode == 0, result.stderr.decode()
     assert b'"obligations": ' in result.stdout

@@ -15,7 +15,7 @@ import pytest
 
 from akg import matrix as mx
 from akg.accountability import Accountability, Concept, MatrixCell, MatrixRow, ResponsibilityMatrix
-from akg.cli import main
+from akg_cli import main
 from akg.serialization import write_atomically
 from akg.store import OxigraphStore
 

@@ -522,7 +522,7 @@ NEGATIVE_CASES: list[Case] = [
         "string",
     ),
     Case("PolicyDocument-hasLanguage", VIOLATION, remove("docs:test-doc", "akg:language"), "no language"),
-    Case("PolicyDocument-hasLanguage", VIOLATION, replace("docs:test-doc", "akg:language", '"fr"^^xsd:language'), "fr"),
+    Case("PolicyDocument-hasLanguage", VIOLATION, replace("docs:test-doc", "akg:language", '"Chinese"'), "not a tag"),
     Case(
         "PolicyDocument-hasLevel",
         VIOLATION,
