@@ -1,7 +1,9 @@
 """The ``akg`` command: build, validate and serve the accountability graph, print its matrices.
 
 This package sits above both faces it composes, ``akg`` (the core) and ``graphql_api`` (the service),
-so that neither imports upward. Exit status: 0 success; 1 validation results at or above ``--fail-on``; 2 bad input or arguments.
+so that neither imports upward.
+
+Exit status: 0 success; 1 validation results at or above ``--fail-on``; 2 bad input or arguments.
 """
 
 from __future__ import annotations

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from akg_cli import main
 from akg.store import build_graph
+from akg_cli import main
 from loader.errors import LoadError
 
 OBLIGATIONS = "documents/county-notice-2024/obligations/all.yaml"

@@ -9,8 +9,8 @@ import httpx
 import pytest
 
 from akg.accountability import Accountability
-from akg_cli import EXIT_FINDINGS, EXIT_INPUT, main
 from akg.validation import Finding, Severity, ValidationReport
+from akg_cli import EXIT_FINDINGS, EXIT_INPUT, main
 from graphql_api.examples import load_examples
 from tests.graphql_support import DOC, running_server, sample_report
 

@@ -15,9 +15,9 @@ import pytest
 
 from akg import matrix as mx
 from akg.accountability import Accountability, Concept, MatrixCell, MatrixRow, ResponsibilityMatrix
-from akg_cli import main
 from akg.serialization import write_atomically
 from akg.store import OxigraphStore
+from akg_cli import main
 
 # One canonical form per format: {(sector, column): (letters, clauses)} plus the gap columns.
 Cells = dict[tuple[str, str], tuple[str, tuple[str, ...]]]
