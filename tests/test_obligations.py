@@ -1,4 +1,7 @@
-"""The shipped annotations: coverage of the text, deadlines, owners and their bases."""
+"""The shipped annotations of the Hubei opinions: coverage of the text, deadlines, owners and their bases.
+
+The national documents are tested in test_corpus.py.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +10,7 @@ import datetime as dt
 from akg.store import OxigraphStore, counts
 
 P = "PREFIX akg: <https://w3id.org/akg/ontology#> PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n"
+HUBEI = "<https://w3id.org/akg/id/doc/hubei-2022-child-welfare>"
 
 
 def _ids(rows: list[dict], key: str) -> set[str]:
@@ -25,8 +29,8 @@ def test_every_duty_of_the_main_tasks_and_guarantees_is_in_the_graph(shipped_sto
 
 def test_departmental_responsibilities_name_all_sixteen_sectors(shipped_store: OxigraphStore) -> None:
     rows = shipped_store.select(
-        P + 'SELECT DISTINCT ?s WHERE { ?o akg:provision/akg:number "3.2" ; '
-        "akg:hasAssignment/akg:organization/akg:sector ?s }"
+        P + f'SELECT DISTINCT ?s WHERE {{ ?o akg:provision ?p . ?p akg:number "3.2" ; akg:inDocument {HUBEI} . '
+        "?o akg:hasAssignment/akg:organization/akg:sector ?s }"
     )
     assert len(_ids(rows, "s")) == 16
 
@@ -41,8 +45,8 @@ def test_explicit_deadline_is_parsed_from_its_sentence(shipped_store: OxigraphSt
 
 def test_duties_without_a_date_inherit_the_work_goal(shipped_store: OxigraphStore) -> None:
     rows = shipped_store.select(
-        P + "SELECT ?date ?wording ?from WHERE { ?o akg:hasDeadline ?d . ?d akg:basis "
-        "<https://w3id.org/akg/id/basis/inherited-from-goal> ; akg:date ?date ; akg:wording ?wording ; "
+        P + f"SELECT ?date ?wording ?from WHERE {{ ?o akg:hasDeadline ?d ; akg:provision/akg:inDocument {HUBEI} . "
+        "?d akg:basis <https://w3id.org/akg/id/basis/inherited-from-goal> ; akg:date ?date ; akg:wording ?wording ; "
         "akg:derivedFrom/akg:number ?from }"
     )
     assert len(rows) > 50
@@ -58,11 +62,17 @@ def test_the_annual_report_is_a_recurrence_with_four_instances(shipped_store: Ox
 
 
 def test_no_obligation_lacks_an_owner_or_a_deadline(shipped_store: OxigraphStore) -> None:
+    """Across the corpus: every duty has an owner and a decided deadline (a Hubei one always a date)."""
     rows = shipped_store.select(
         P + "SELECT ?o WHERE { ?o a akg:Obligation FILTER NOT EXISTS { ?o akg:hasAssignment/akg:organization ?x . "
-        "?o akg:hasDeadline/akg:date ?d } }"
+        "?o akg:hasDeadline/akg:deadlineKind ?k } }"
     )
     assert rows == []
+    undated = shipped_store.select(
+        P + "SELECT ?o WHERE { ?o a akg:Obligation ; akg:provision/akg:inDocument "
+        f"{HUBEI} FILTER NOT EXISTS {{ ?o akg:hasDeadline/akg:date ?d }} }}"
+    )
+    assert undated == []
 
 
 def test_vague_owners_stay_vague(shipped_store: OxigraphStore) -> None:

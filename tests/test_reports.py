@@ -149,6 +149,7 @@ def test_json_has_exactly_the_documented_keys() -> None:
     assert document["counts"] == COUNTS
     assert len(document["results"]) == len(REPORT.results)
     keys = {"severity", "message", "focusNode", "path", "sourceShape", "sourceFile", "sourceLine"}
+    keys |= {"document", "clause", "sentence"}  # the obligation a finding concerns, where it concerns one
     assert all(set(result) == keys for result in document["results"])
     first = document["results"][0]
     assert first == {
@@ -159,6 +160,9 @@ def test_json_has_exactly_the_documented_keys() -> None:
         "sourceShape": AKGSH + "Obligation-hasOwner",
         "sourceFile": FILE,
         "sourceLine": 12,
+        "document": None,
+        "clause": None,
+        "sentence": None,
     }
     assert [r["severity"] for r in document["results"]] == ["Violation", "Violation", "Warning", "Info", "Info"]
 

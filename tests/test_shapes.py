@@ -156,38 +156,32 @@ PROVISION = "<provision/1>"
 LINK = "<link/1>"
 
 
-def as_relative() -> tuple[str, ...]:
-    """Updates that turn the valid deadline into a valid relative one (15 working days from an application)."""
+def as_kind(kind: str, deadline_class: str, values: str = "") -> tuple[str, ...]:
+    """Updates that turn the valid dated deadline into one of ``kind`` and class, with ``values`` added."""
     return (
         f"DELETE WHERE {{ {DEADLINE} a ?class }}",
         f"DELETE WHERE {{ {DEADLINE} akg:date ?date }}",
-        replace(DEADLINE, "akg:deadlineKind", "deadline-kind:relative"),
-        add(
-            f"{DEADLINE} a akg:Deadline , akg:RelativeDeadline ; akg:relativeAmount 15 ; "
-            "akg:relativeUnit time-unit:working-days ; akg:trigger 'receipt of the application'@en ."
-        ),
+        replace(DEADLINE, "akg:deadlineKind", f"deadline-kind:{kind}"),
+        add(f"{DEADLINE} a akg:Deadline , akg:{deadline_class} {values} ."),
+    )
+
+
+def as_relative() -> tuple[str, ...]:
+    """A valid relative deadline: 15 working days from receipt of the application."""
+    trigger = "akg:trigger 'receipt of the application'@en"
+    return as_kind(
+        "relative", "RelativeDeadline", f"; akg:relativeAmount 15 ; akg:relativeUnit time-unit:working-days ; {trigger}"
     )
 
 
 def as_periodic() -> tuple[str, ...]:
-    return (
-        f"DELETE WHERE {{ {DEADLINE} a ?class }}",
-        f"DELETE WHERE {{ {DEADLINE} akg:date ?date }}",
-        replace(DEADLINE, "akg:deadlineKind", "deadline-kind:periodic"),
-        add(
-            f"{DEADLINE} a akg:Deadline , akg:PeriodicDeadline ; akg:period period:quarter ; akg:minimumOccurrences 1 ."
-        ),
-    )
+    """A valid periodic deadline: at least once a quarter."""
+    return as_kind("periodic", "PeriodicDeadline", "; akg:period period:quarter ; akg:minimumOccurrences 1")
 
 
 def as_unstated(kind: str) -> tuple[str, ...]:
-    return (
-        f"DELETE WHERE {{ {DEADLINE} a ?class }}",
-        f"DELETE WHERE {{ {DEADLINE} akg:date ?date }}",
-        f"DELETE WHERE {{ {DEADLINE} akg:basis ?basis }}",
-        replace(DEADLINE, "akg:deadlineKind", f"deadline-kind:{kind}"),
-        add(f"{DEADLINE} a akg:Deadline , akg:UnstatedDeadline ."),
-    )
+    """A deadline the text does not state (kind prompt or none-stated): no date, no basis."""
+    return (*as_kind(kind, "UnstatedDeadline"), f"DELETE WHERE {{ {DEADLINE} akg:basis ?basis }}")
 
 
 def with_link() -> str:

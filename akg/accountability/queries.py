@@ -192,25 +192,27 @@ class Accountability:
         self, document: str | None = None, obligation: str | None = None, provision: str | None = None
     ) -> list[LinkRecord]:
         """Links made by a document, an obligation (its full id) or a provision number of ``document``."""
-        return [
-            link
-            for link in self._index.links
-            if (document is None or link.source.document == document)
-            and (obligation is None or link.source.obligation == obligation)
-            and (provision is None or (link.source.provision == provision and link.source.obligation is None))
-        ]
+        return self._links_at("source", document, obligation, provision)
 
     def linked_from(
         self, document: str | None = None, obligation: str | None = None, provision: str | None = None
     ) -> list[LinkRecord]:
         """Links that point at a document, an obligation (its full id) or a provision number of ``document``."""
-        return [
-            link
-            for link in self._index.links
-            if (document is None or link.target.document == document)
-            and (obligation is None or link.target.obligation == obligation)
-            and (provision is None or (link.target.provision == provision and link.target.obligation is None))
-        ]
+        return self._links_at("target", document, obligation, provision)
+
+    def _links_at(
+        self, end: str, document: str | None, obligation: str | None, provision: str | None
+    ) -> list[LinkRecord]:
+        found = []
+        for link in self._index.links:
+            at = getattr(link, end)
+            if (
+                (document is None or at.document == document)
+                and (obligation is None or at.obligation == obligation)
+                and (provision is None or (at.provision == provision and at.obligation is None))
+            ):
+                found.append(link)
+        return found
 
     # -- obligations -------------------------------------------------------------------------
 
@@ -437,7 +439,9 @@ class Accountability:
         ``needs`` may name needs (a broad one takes in its narrower needs) or capacities; by default the
         columns are the narrow needs in tree order, then the capacities. ``sectors`` picks rows (default:
         every sector, vocabulary order). An assignment counts in the row of its organisation's sector;
-        organisations without a sector fill no row but their leads still close a gap. ``target_group(s)``
+        organisations without a sector fill no row but their leads still close a gap. A cell's clauses are
+        provision numbers, each prefixed by its document's id ("minfa-2019-62 2.3") unless the matrix is
+        narrowed to one document. ``target_group(s)``
         and ``document`` (one id or several) narrow the duties as in :meth:`responsible_for`. Raises
         :class:`UnknownIdentifier`.
         """
@@ -462,6 +466,8 @@ class Accountability:
                 self._check("sectors", sector)
             row_ids = list(sectors)
         scoped = self._scoped(level, groups, documents)
+        # Across several documents a clause number alone is ambiguous: it is given with its document's id.
+        qualify = len(documents if documents is not None else self._index.documents) > 1
         gaps = []
         per_column: list[list[ObligationRecord]] = []
         for column in columns:
@@ -492,7 +498,7 @@ class Accountability:
                         roles=ordered_roles,
                         letters=letters,
                         obligation_ids=tuple(sorted(obligation_ids)),
-                        clauses=tuple(number for _, number in clause_order),
+                        clauses=tuple(f"{doc} {number}" if qualify else number for doc, number in clause_order),
                     )
                 )
             rows.append(MatrixRow(sector=sector, cells=tuple(cells)))

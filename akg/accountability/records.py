@@ -230,7 +230,7 @@ class MatrixCell:
     roles: tuple[str, ...]  # role ids, leads first
     letters: str  # RASCI letters in role order, e.g. "AS"
     obligation_ids: tuple[str, ...]  # sorted
-    clauses: tuple[str, ...]  # provision numbers, in document order
+    clauses: tuple[str, ...]  # provision numbers in document order, "<doc-id> <number>" across documents
 
 
 @dataclass(frozen=True)

@@ -86,7 +86,7 @@ def render_html(pack: MatrixPack, *, controls: str = "", style: str = "", script
             content = f"<b>{e(cell.letters)}</b><small>{e(', '.join(cell.clauses))}</small>" if cell.roles else ""
             out.append(
                 f'<td class="cell {kind}" data-column="{e(cell.column)}" data-letters="{e(cell.letters)}"'
-                f' data-clauses="{e(" ".join(cell.clauses))}" data-obligations="{e(" ".join(cell.obligation_ids))}"'
+                f' data-clauses="{e(", ".join(cell.clauses))}" data-obligations="{e(" ".join(cell.obligation_ids))}"'
                 + (f' title="{e(tip)}"' if tip else "")
                 + f">{content}</td>"
             )

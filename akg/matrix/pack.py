@@ -113,10 +113,10 @@ def build_pack(
             labels[(scheme, concept.id)] = concept_label(concept, lang)
     documents = list(accountability.documents())
     for record in documents:
-        labels[("documents", record.id)] = record.title
+        labels[("documents", record.id)] = record.label(lang)
 
     chosen = accountability.document(document) if document else (documents[0] if len(documents) == 1 else None)
-    title = chosen.title if chosen else "Responsibility matrix"
+    title = chosen.label(lang) if chosen else "Responsibility matrix"
     date = (chosen.date_signed or chosen.date_published) if chosen else None
 
     organizations: dict[str, tuple[str, str | None]] = {
@@ -146,6 +146,8 @@ def build_pack(
     filters: list[tuple[str, str]] = []
     if document:
         filters.append(("document", labels.get(("documents", document), document)))
+    elif len(documents) > 1:
+        filters.append(("documents", "; ".join(f"{d.id}: {d.label(lang)}" for d in documents)))
     if level:
         filters.append(("level", labels.get(("levels", level), level)))
     if target_group:

@@ -711,7 +711,10 @@ class MatrixCellNode:
     def obligation_ids(self) -> list[strawberry.ID]:
         return [strawberry.ID(i) for i in self.record.obligation_ids]
 
-    @strawberry.field(description="The provision numbers the cell rests on, in document order.")
+    @strawberry.field(
+        description='The clauses the cell rests on, in document order: provision numbers, each as "<document-id> '
+        '<number>" unless the matrix is narrowed to one document.'
+    )
     def clauses(self) -> list[str]:
         return list(self.record.clauses)
 
