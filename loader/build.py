@@ -11,6 +11,7 @@ from loader.document import load_document
 from loader.errors import InputProblem, LoadError, ProblemLog
 from loader.links import LinkTargets, PendingLink, resolve_links
 from loader.namespaces import PREFIXES, document_iri
+from loader.procedures import ProcedureReader
 from loader.registry import Registries, add_counterparts, load_cited_documents, load_organizations
 from loader.vocabulary import read_ontology, vocabulary_from
 
@@ -57,6 +58,7 @@ def load_data_folder(data_dir: Path, ontology_dir: Path) -> Graph:
             doc = load_document(data_dir, folder, registries, vocab, graph, log)
             if doc is not None:
                 AnnotationReader(doc, registries, vocab, graph, log).read_folder(folder, data_dir)
+                ProcedureReader(doc, registries, vocab, graph, log).read_folder(folder, data_dir)
                 targets[doc.id] = LinkTargets(doc.obligations, {n: doc.provision_iri(n) for n in doc.provisions})
                 links += doc.links
         except LoadError as exc:  # a YAML syntax error stops that file; keep checking the others

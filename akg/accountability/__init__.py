@@ -34,6 +34,7 @@ Semantics shared by every method (docs/model.md is the data contract):
 """
 
 from akg.accountability.index import AKG, ID, ORGANIZATION_KINDS, RELATIONS, SCHEME_NS, SCHEMES
+from akg.accountability.pathways import Pathway, Profile
 from akg.accountability.queries import LEAD, SUPPORTING, Accountability
 from akg.accountability.records import (
     AssignmentRecord,
@@ -43,6 +44,7 @@ from akg.accountability.records import (
     CoverageEntry,
     DeadlineRecord,
     DocumentRecord,
+    EligibilityRecord,
     InvalidArgument,
     LinkEnd,
     LinkRecord,
@@ -50,10 +52,12 @@ from akg.accountability.records import (
     MatrixRow,
     ObligationRecord,
     OrganizationRecord,
+    ProcedureRecord,
     ProvisionRecord,
     Responsibility,
     ResponsibilityMatrix,
     SearchResult,
+    StepRecord,
     UnknownIdentifier,
 )
 
@@ -74,6 +78,7 @@ __all__ = [
     "CoverageEntry",
     "DeadlineRecord",
     "DocumentRecord",
+    "EligibilityRecord",
     "InvalidArgument",
     "LinkEnd",
     "LinkRecord",
@@ -81,9 +86,13 @@ __all__ = [
     "MatrixRow",
     "ObligationRecord",
     "OrganizationRecord",
+    "Pathway",
+    "ProcedureRecord",
+    "Profile",
     "ProvisionRecord",
     "Responsibility",
     "ResponsibilityMatrix",
     "SearchResult",
+    "StepRecord",
     "UnknownIdentifier",
 ]

@@ -20,11 +20,14 @@ from akg.accountability.records import (
     Concept,
     DeadlineRecord,
     DocumentRecord,
+    EligibilityRecord,
     LinkEnd,
     LinkRecord,
     ObligationRecord,
     OrganizationRecord,
+    ProcedureRecord,
     ProvisionRecord,
+    StepRecord,
 )
 from akg.store import GraphStore
 
@@ -80,6 +83,8 @@ class Index:
     role_rank: dict[str, int]  # role id -> position in the roles vocabulary
     replaced_by: dict[tuple[str, str], str]  # (scheme, deprecated id) -> the id that replaces it
     links: list[LinkRecord]  # by source document, then source order
+    eligibility: dict[str, EligibilityRecord]  # by id, document order
+    procedures: dict[str, ProcedureRecord]  # by id, document order
 
     def rank(self, scheme: str) -> dict[str, int]:
         """Concept id -> position in the vocabulary order of ``scheme``."""
@@ -146,6 +151,7 @@ class _Loader:
         self._load_citations(store)
         self._load_obligations(store)
         self._load_links(store)
+        self._load_procedures(store)
         self.index = Index(
             concepts=self._concepts,
             ordered=self._ordered,
@@ -161,6 +167,8 @@ class _Loader:
             role_rank=self._role_rank,
             replaced_by=self._replaced_by,
             links=self._links,
+            eligibility=self._eligibility,
+            procedures=self._procedures,
         )
 
     def _rank(self, scheme: str) -> dict[str, int]:
@@ -640,3 +648,127 @@ class _Loader:
             tail = _tail(str(row["l"]))
             links.append(((source.document, order, int(tail) if tail.isdigit() else 0), record))
         self._links = [record for _, record in sorted(links, key=lambda item: item[0])]
+
+    def _load_procedures(self, store: GraphStore) -> None:
+        """Eligibility conditions, procedures and their steps (deadlines are their obligations' records)."""
+        rows = _select(
+            store,
+            """
+            SELECT ?e ?id ?provision ?quote ?condition ?defines ?min ?below WHERE {
+              ?e a akg:Eligibility ; akg:identifier ?id ; akg:provision ?provision ; akg:quote ?quote .
+              OPTIONAL { ?e akg:condition ?condition FILTER(LANG(?condition) = "en") }
+              OPTIONAL { ?e akg:defines ?defines }
+              OPTIONAL { ?e akg:minimumAge ?min }
+              OPTIONAL { ?e akg:ageBelow ?below }
+            }""",
+        )
+        eligibility: dict[str, EligibilityRecord] = {}
+        eligibility_ids: dict[str, str] = {}
+        for row in rows:
+            key = self._provision_keys.get(str(row["provision"]))
+            if key is None:
+                continue
+            ident = f"{key[0]}/{row['id']}"
+            eligibility_ids[str(row["e"])] = ident
+            eligibility.setdefault(
+                ident,
+                EligibilityRecord(
+                    id=ident, document=key[0], provision=key[1], quote=str(row["quote"]),
+                    condition=_str(row["condition"]) or "", defines=self._concept_id(row["defines"], "groups"),
+                    minimum_age=_int(row["min"]), age_below=_int(row["below"]),
+                ),
+            )  # fmt: skip
+        order = self._provision_order
+        self._eligibility = dict(
+            sorted(
+                eligibility.items(), key=lambda i: (i[1].document, order.get((i[1].document, i[1].provision), 0), i[0])
+            )
+        )
+
+        titles: dict[str, dict[str, str]] = defaultdict(dict)
+        conditions: dict[str, dict[str, str]] = defaultdict(dict)
+        for row in _select(
+            store,
+            """
+            SELECT ?s ?p ?v (LANG(?v) AS ?lang) WHERE {
+              VALUES ?class { akg:Procedure akg:ProcedureStep } VALUES ?p { akg:title akg:condition }
+              ?s a ?class ; ?p ?v .
+            }""",
+        ):
+            target = titles if str(row["p"]) == AKG + "title" else conditions
+            target[str(row["s"])][str(row["lang"] or "en")] = str(row["v"])
+        procedures = _select(
+            store,
+            """
+            SELECT ?pr ?id ?provision ?quote ?p ?v WHERE {
+              ?pr a akg:Procedure ; akg:identifier ?id ; akg:provision ?provision ; akg:quote ?quote .
+              OPTIONAL { VALUES ?p { akg:servesNeed akg:targetGroup akg:hasEligibility } ?pr ?p ?v }
+            }""",
+        )
+        steps = _select(
+            store,
+            """
+            SELECT ?pr ?s ?id ?order ?actor ?after ?deadline ?benefit ?note ?ob WHERE {
+              ?pr a akg:Procedure ; akg:hasStep ?s .
+              ?s akg:identifier ?id ; akg:stepOrder ?order ; akg:actor ?actor .
+              OPTIONAL { ?s akg:stepObligation ?ob }
+              OPTIONAL { ?s akg:follows/akg:identifier ?after }
+              OPTIONAL { ?s akg:stepDeadline ?deadline }
+              OPTIONAL { ?s akg:benefit ?benefit }
+              OPTIONAL { ?s akg:note ?note }
+            }""",
+        )
+        step_rows: dict[str, dict[str, Row]] = defaultdict(dict)
+        step_obligations: dict[str, set[str]] = defaultdict(set)
+        for row in steps:
+            step_rows[str(row["pr"])].setdefault(str(row["s"]), row)
+            if (ob := self._obligation_iris.get(str(row["ob"]))) is not None:
+                step_obligations[str(row["s"])].add(ob)
+        procedure_links: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+        heads: dict[str, Row] = {}
+        for row in procedures:
+            heads.setdefault(str(row["pr"]), row)
+            if row.get("p") is not None:
+                value = str(row["v"])
+                ident = eligibility_ids.get(value) or self._concept_id(value)
+                if ident is not None:
+                    procedure_links[str(row["pr"])][str(row["p"])[len(AKG) :]].add(ident)
+        position = {ident: n for n, ident in enumerate(self._obligations)}  # document order
+        records: dict[str, ProcedureRecord] = {}
+        for iri, row in heads.items():
+            key = self._provision_keys.get(str(row["provision"]))
+            if key is None:
+                continue
+            made = []
+            for s_iri, s in step_rows[iri].items():
+                deadline_of = (
+                    self._obligation_iris.get(str(s["deadline"]).removesuffix("/deadline")) if s["deadline"] else None
+                )
+                ordered = sorted(step_obligations[s_iri], key=position.__getitem__)
+                made.append(
+                    StepRecord(
+                        id=str(s["id"]),
+                        order=_int(s["order"]) or 0,
+                        titles=dict(titles[s_iri]),
+                        actor=self._org_iris.get(str(s["actor"]), ""),
+                        obligations=tuple(ordered),
+                        after=_str(s["after"]),
+                        deadline=self._obligations[deadline_of].deadline if deadline_of else None,
+                        conditions=dict(conditions[s_iri]),
+                        benefit=s["benefit"] is True,
+                        note=_str(s["note"]),
+                    )
+                )
+            links = procedure_links[iri]
+            ident = f"{key[0]}/{row['id']}"
+            records[ident] = ProcedureRecord(
+                id=ident, document=key[0], local_id=str(row["id"]), titles=dict(titles[iri]), provision=key[1],
+                quote=str(row["quote"]),
+                needs=tuple(sorted(links["servesNeed"], key=lambda c: (self._rank("needs").get(c, 99), c))),
+                groups=tuple(sorted(links["targetGroup"], key=lambda c: (self._rank("groups").get(c, 99), c))),
+                eligibility=tuple(sorted(links["hasEligibility"])),
+                steps=tuple(sorted(made, key=lambda s: (s.order, s.id))),
+            )  # fmt: skip
+        self._procedures = dict(
+            sorted(records.items(), key=lambda i: (i[1].document, order.get((i[1].document, i[1].provision), 0), i[0]))
+        )

@@ -11,18 +11,30 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 from akg.accountability.index import ORGANIZATION_KINDS, Index, load_index
+from akg.accountability.pathways import (
+    Duty,
+    Holder,
+    Pathway,
+    ProcedurePath,
+    Profile,
+    check_profile,
+    date_steps,
+    eligibility_checks,
+)
 from akg.accountability.records import (
     CitationRecord,
     CitedDocumentRecord,
     Concept,
     CoverageEntry,
     DocumentRecord,
+    EligibilityRecord,
     InvalidArgument,
     LinkRecord,
     MatrixCell,
     MatrixRow,
     ObligationRecord,
     OrganizationRecord,
+    ProcedureRecord,
     ProvisionRecord,
     Responsibility,
     ResponsibilityMatrix,
@@ -509,6 +521,94 @@ class Accountability:
             level=level,
             target_group=",".join(group_ids) or None,
             gaps=tuple(gaps),
+        )
+
+    # -- procedures and pathways ---------------------------------------------------------------
+
+    def procedures(
+        self, document: str | None = None, need: str | None = None, target_group: str | None = None
+    ) -> list[ProcedureRecord]:
+        """Procedures (document order) of a document, serving a need (or a narrower one), for a group."""
+        self._check_document(document)
+        need, group = self.resolve("needs", need), self.resolve("groups", target_group)
+        needs = self._index.descendants[need] if need else None
+        return [
+            p
+            for p in self._index.procedures.values()
+            if (document is None or p.document == document)
+            and (needs is None or needs.intersection(p.needs))
+            and (group is None or group in p.groups)
+        ]
+
+    def procedure(self, id: str) -> ProcedureRecord | None:
+        """The procedure ``"<doc-id>/<procedure-id>"``, or None."""
+        return self._index.procedures.get(id)
+
+    def eligibility(self, group: str | None = None) -> list[EligibilityRecord]:
+        """Eligibility conditions (document order), those that define ``group`` when given."""
+        group = self.resolve("groups", group)
+        return [e for e in self._index.eligibility.values() if group is None or e.defines == group]
+
+    def eligibility_condition(self, id: str) -> EligibilityRecord | None:
+        """The eligibility condition ``"<doc-id>/<id>"``, or None."""
+        return self._index.eligibility.get(id)
+
+    def resolve_holder(self, organization: str, role: str, level: str | None) -> Holder:
+        """``organization`` resolved to ``level``: a department collective named with no level (民政部门)
+        becomes its sector's departments at that level (县级民政部门) where the graph has them; any other
+        body stays as the text names it."""
+        org = self._index.organizations[organization]
+        if level is None or org.kind != "DEPARTMENT" or org.level is not None or org.sector is None or org.vague:
+            return Holder(org, role, None)
+        for other in self._index.organizations.values():
+            if (
+                other.sector == org.sector
+                and other.level == level
+                and other.collective
+                and not other.vague
+                and other.kind == org.kind
+            ):
+                return Holder(other, role, org.id)
+        return Holder(org, role, None)
+
+    def pathway(self, profile: Profile, start: dt.date | None = None) -> Pathway:
+        """Everything owed to one child (see :mod:`akg.accountability.pathways`).
+
+        Raises :class:`UnknownIdentifier` for an unknown group or level, and :class:`InvalidArgument`
+        for an impossible profile or a jurisdiction the graph does not hold (it holds none yet).
+        """
+        check_profile(profile)
+        groups = tuple(dict.fromkeys(self.resolve("groups", g) for g in profile.groups))
+        self._check("levels", profile.level)
+        if profile.jurisdiction is not None:
+            raise UnknownIdentifier("jurisdiction", profile.jurisdiction)
+        wanted = frozenset(groups)
+
+        def holder(org: str, role: str) -> Holder:
+            return self.resolve_holder(org, role, profile.level)
+
+        conditions = [e for e in self._index.eligibility.values() if e.defines in wanted]
+        duties = [
+            Duty(ob, tuple(holder(a.organization, a.role) for a in ob.assignments))
+            for ob in self._index.obligations.values()
+            if ob.needs and wanted.intersection(ob.groups) and self._at_level(ob, profile.level)
+        ]
+        need_rank = self._index.rank("needs")
+        needs = sorted({n for d in duties for n in d.obligation.needs}, key=lambda n: (need_rank.get(n, 99), n))
+        paths = []
+        for procedure in self._index.procedures.values():
+            if not wanted.intersection(procedure.groups):
+                continue
+            own = [self._index.eligibility[e] for e in procedure.eligibility if e in self._index.eligibility]
+            steps, days = date_steps(procedure.steps, start, holder)
+            paths.append(ProcedurePath(procedure, eligibility_checks(own, profile.age), steps, days))
+        return Pathway(
+            Profile(groups, profile.age, profile.level, profile.jurisdiction),
+            start,
+            eligibility_checks(conditions, profile.age),
+            tuple(needs),
+            tuple(duties),
+            tuple(paths),
         )
 
     def search(self, text: str) -> SearchResult:

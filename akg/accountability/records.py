@@ -223,6 +223,64 @@ class ObligationRecord:
 
 
 @dataclass(frozen=True)
+class EligibilityRecord:
+    """A condition a text states for a group or a procedure: its words, an English restatement, an age range."""
+
+    id: str  # "<doc-id>/<eligibility-id>"
+    document: str
+    provision: str
+    quote: str
+    condition: str  # English
+    defines: str | None  # group id
+    minimum_age: int | None  # inclusive, whole years
+    age_below: int | None  # exclusive, whole years
+
+    def admits_age(self, age: int) -> bool:
+        """Whether a child of ``age`` whole years meets the age range (True where the text states none)."""
+        return (self.minimum_age is None or age >= self.minimum_age) and (
+            self.age_below is None or age < self.age_below
+        )
+
+
+@dataclass(frozen=True)
+class StepRecord:
+    """One step of a procedure; ``after`` is the id of the step whose event its deadline counts from."""
+
+    id: str
+    order: int
+    titles: dict[str, str]
+    actor: str  # organisation id
+    obligations: tuple[str, ...]  # obligation ids
+    after: str | None
+    deadline: DeadlineRecord | None
+    conditions: dict[str, str]  # by language; empty for a step taken in every case
+    benefit: bool
+    note: str | None
+
+    def label(self, lang: str = "en") -> str:
+        return self.titles.get(lang) or self.titles.get("en") or self.id
+
+
+@dataclass(frozen=True)
+class ProcedureRecord:
+    """An ordered list of steps a document sets out; steps of one order are alternatives."""
+
+    id: str  # "<doc-id>/<procedure-id>"
+    document: str
+    local_id: str
+    titles: dict[str, str]
+    provision: str
+    quote: str
+    needs: tuple[str, ...]
+    groups: tuple[str, ...]
+    eligibility: tuple[str, ...]  # eligibility ids
+    steps: tuple[StepRecord, ...]  # by order, then id
+
+    def label(self, lang: str = "en") -> str:
+        return self.titles.get(lang) or self.titles.get("en") or self.id
+
+
+@dataclass(frozen=True)
 class MatrixCell:
     """What one sector holds for one column."""
 

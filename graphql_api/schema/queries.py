@@ -7,6 +7,7 @@ import datetime as dt
 import strawberry
 from strawberry.types import Info
 
+from akg.accountability import Profile
 from graphql_api.schema.common import (
     MAX_PAGE,
     DeadlineKind,
@@ -26,6 +27,8 @@ from graphql_api.schema.types import (
     ObligationConnection,
     ObligationNode,
     OrganizationNode,
+    Pathway,
+    ProcedureNode,
     ProvisionNode,
     Responsibility,
     ResponsibilityMatrixNode,
@@ -44,6 +47,22 @@ def _ids(name: str, values: list[strawberry.ID] | None) -> list[str] | None:
 
 def _kinds(values: list[OrganizationKind] | None) -> list[str] | None:
     return None if values is None else [k.value for k in values]
+
+
+@strawberry.input(
+    description="A child's situation, for a pathway. It is only a query input: the service never stores or logs it."
+)
+class PathwayProfile:
+    target_groups: list[strawberry.ID] = strawberry.field(
+        description="The child's groups (an orphan with a disability is both)."
+    )
+    age: int | None = strawberry.field(default=None, description="Age in whole years, checked against the texts.")
+    level: strawberry.ID | None = strawberry.field(
+        default=None, description="The level of the child's place (county...): bodies are resolved to it."
+    )
+    jurisdiction: strawberry.ID | None = strawberry.field(
+        default=None, description="A six-digit division code; the graph holds no jurisdictions yet."
+    )
 
 
 @strawberry.type
@@ -216,6 +235,30 @@ class Query:
             )
         )
         return ResponsibilityMatrixNode(record=matrix)
+
+    @strawberry.field(
+        description="The procedures the documents set out (application, checking, confirmation...), in document "
+        "order; need takes in narrower needs."
+    )
+    def procedures(
+        self,
+        info: Info,
+        document: strawberry.ID | None = None,
+        need: strawberry.ID | None = None,
+        target_group: strawberry.ID | None = None,
+    ) -> list[ProcedureNode]:
+        found = _checked(lambda: _acc(info).procedures(document, need, target_group))
+        return [ProcedureNode(record=p) for p in found]
+
+    @strawberry.field(
+        description="One child's pathway: the conditions the texts state for the child's groups, the needs and "
+        "duties owed (across all documents, bodies resolved to the child's level), and each procedure that "
+        "applies with every step's latest due date counted from start on China's working-day calendar."
+    )
+    def pathway(self, info: Info, profile: PathwayProfile, start: dt.date | None = None) -> Pathway:
+        groups = _ids("targetGroups", profile.target_groups) or []
+        wanted = Profile(tuple(groups), profile.age, profile.level, profile.jurisdiction)
+        return Pathway(pathway=_checked(lambda: _acc(info).pathway(wanted, start)))
 
     @strawberry.field(description="The policy documents.")
     def documents(self, info: Info) -> list[Document]:

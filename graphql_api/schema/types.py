@@ -19,14 +19,17 @@ from akg.accountability import (
     CoverageEntry,
     DeadlineRecord,
     DocumentRecord,
+    EligibilityRecord,
     LinkEnd,
     LinkRecord,
     MatrixCell,
     MatrixRow,
     ObligationRecord,
     OrganizationRecord,
+    ProcedureRecord,
     ProvisionRecord,
     ResponsibilityMatrix,
+    StepRecord,
 )
 from graphql_api.schema.common import (
     MAX_PAGE,
@@ -773,3 +776,242 @@ class ValidationResult:
 class Validation:
     conforms: bool
     results: list[ValidationResult]
+
+
+# -- procedures and pathways -----------------------------------------------------------------------
+
+
+@strawberry.type(name="Eligibility", description="A condition a text states for a group or a procedure.")
+class EligibilityNode:
+    record: strawberry.Private[EligibilityRecord]
+
+    @strawberry.field(description='"<document-id>/<condition-id>".')
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(self.record.id)
+
+    @strawberry.field(description="The text's own words, verbatim.")
+    def quote(self) -> str:
+        return self.record.quote
+
+    @strawberry.field(description="The condition restated in English.")
+    def condition(self) -> str:
+        return self.record.condition
+
+    @strawberry.field(description="The youngest age admitted, in whole years (inclusive), where the text says.")
+    def minimum_age(self) -> int | None:
+        return self.record.minimum_age
+
+    @strawberry.field(description="The age the child must be below, in whole years, where the text says.")
+    def age_below(self) -> int | None:
+        return self.record.age_below
+
+    @strawberry.field(description="The target group it defines, if it is a definition.")
+    def defines(self, info: Info) -> ConceptNode | None:
+        return _concept(info, "groups", self.record.defines)
+
+    @strawberry.field
+    def provision(self, info: Info) -> ProvisionNode | None:
+        found = _acc(info).provision(self.record.provision, self.record.document)
+        return ProvisionNode(record=found) if found else None
+
+
+@strawberry.type(name="Step", description="One step of a procedure; steps of one order are alternatives.")
+class StepNode:
+    record: strawberry.Private[StepRecord]
+    document: strawberry.Private[str]
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(self.record.id)
+
+    @strawberry.field(description="Its place in the procedure, from 1; alternatives share a place.")
+    def order(self) -> int:
+        return self.record.order
+
+    @strawberry.field(description='The step\'s title in `lang` ("en" or "zh").')
+    def title(self, lang: str = "en") -> str:
+        return self.record.label(lang.lower())
+
+    @strawberry.field(description="The organisation that takes the step, as the text names it.")
+    def actor(self, info: Info) -> OrganizationNode | None:
+        found = _acc(info).organization(self.record.actor)
+        return OrganizationNode(record=found) if found else None
+
+    @strawberry.field(description="The obligations that state the step.")
+    def obligations(self, info: Info) -> list[ObligationNode]:
+        acc = _acc(info)
+        return [ObligationNode(record=o) for i in self.record.obligations if (o := acc.obligation(i))]
+
+    @strawberry.field(description="The step it follows: the event its deadline counts from.")
+    def after(self) -> strawberry.ID | None:
+        return strawberry.ID(self.record.after) if self.record.after else None
+
+    @strawberry.field(description="The deadline the step is due by (one of its obligations' deadlines).")
+    def deadline(self) -> Deadline | None:
+        return Deadline(record=self.record.deadline) if self.record.deadline else None
+
+    @strawberry.field(description="The condition under which the step is taken, in `lang`; null when always.")
+    def condition(self, lang: str = "en") -> str | None:
+        return self.record.conditions.get(lang.lower()) or self.record.conditions.get("en")
+
+    @strawberry.field(description="True on the step at which the child receives the benefit.")
+    def benefit(self) -> bool:
+        return self.record.benefit
+
+
+@strawberry.type(name="Procedure", description="An ordered list of steps a document sets out for a child's case.")
+class ProcedureNode:
+    record: strawberry.Private[ProcedureRecord]
+
+    @strawberry.field(description='"<document-id>/<procedure-id>".')
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(self.record.id)
+
+    @strawberry.field(description='The title in `lang` ("en" or "zh").')
+    def title(self, lang: str = "en") -> str:
+        return self.record.label(lang.lower())
+
+    @strawberry.field
+    def document(self, info: Info) -> Document:
+        return Document(record=_acc(info).document(self.record.document))
+
+    @strawberry.field(description="The provision that sets it out.")
+    def provision(self, info: Info) -> ProvisionNode | None:
+        found = _acc(info).provision(self.record.provision, self.record.document)
+        return ProvisionNode(record=found) if found else None
+
+    @strawberry.field
+    def needs(self, info: Info) -> list[ConceptNode]:
+        return _concepts(info, "needs", self.record.needs)
+
+    @strawberry.field
+    def target_groups(self, info: Info) -> list[ConceptNode]:
+        return _concepts(info, "groups", self.record.groups)
+
+    @strawberry.field(description="The conditions a child must meet, as the text states them.")
+    def eligibility(self, info: Info) -> list[EligibilityNode]:
+        acc = _acc(info)
+        return [EligibilityNode(record=e) for i in self.record.eligibility if (e := acc.eligibility_condition(i))]
+
+    @strawberry.field(description="The steps, by order.")
+    def steps(self) -> list[StepNode]:
+        return [StepNode(record=s, document=self.record.document) for s in self.record.steps]
+
+
+@strawberry.type(description="A condition the texts state, and whether the child's age meets it.")
+class EligibilityCheck:
+    check: strawberry.Private[Any]
+
+    @strawberry.field
+    def condition(self) -> EligibilityNode:
+        return EligibilityNode(record=self.check.condition)
+
+    @strawberry.field(description="True or false where the text states an age and the profile gives one; else null.")
+    def age_ok(self) -> bool | None:
+        return self.check.age_ok
+
+
+@strawberry.type(description="An organisation holding a role, resolved to the child's level.")
+class ResolvedHolder:
+    holder: strawberry.Private[Any]
+
+    @strawberry.field
+    def organization(self) -> OrganizationNode:
+        return OrganizationNode(record=self.holder.organization)
+
+    @strawberry.field
+    def role(self) -> Role:
+        return _role(self.holder.role)
+
+    @strawberry.field(description="The body the text names, where it was resolved to one of the child's level.")
+    def named_as(self, info: Info) -> OrganizationNode | None:
+        found = _acc(info).organization(self.holder.resolved_from) if self.holder.resolved_from else None
+        return OrganizationNode(record=found) if found else None
+
+
+@strawberry.type(description="A duty owed to the child, with its holders resolved to the child's level.")
+class OwedDuty:
+    duty: strawberry.Private[Any]
+
+    @strawberry.field
+    def obligation(self) -> ObligationNode:
+        return ObligationNode(record=self.duty.obligation)
+
+    @strawberry.field
+    def holders(self) -> list[ResolvedHolder]:
+        return [ResolvedHolder(holder=h) for h in self.duty.holders]
+
+
+@strawberry.type(description="A step with its actor resolved and its latest due date.")
+class DatedStep:
+    dated: strawberry.Private[Any]
+    document: strawberry.Private[str]
+
+    @strawberry.field
+    def step(self) -> StepNode:
+        return StepNode(record=self.dated.step, document=self.document)
+
+    @strawberry.field
+    def actor(self) -> ResolvedHolder:
+        return ResolvedHolder(holder=self.dated.actor)
+
+    @strawberry.field(description="The latest due date, counted from the start on China's working-day calendar.")
+    def due(self) -> dt.date | None:
+        return self.dated.due
+
+    @strawberry.field(
+        description='How the date was found: "start", "computed", "a date the text states", or why there is none '
+        '("promptly", "no period stated", "follows an undated step", a year the calendar does not cover).'
+    )
+    def basis(self) -> str:
+        return self.dated.basis
+
+
+@strawberry.type(description="A procedure that applies to the child, with its steps dated.")
+class ProcedurePath:
+    path: strawberry.Private[Any]
+
+    @strawberry.field
+    def procedure(self) -> ProcedureNode:
+        return ProcedureNode(record=self.path.procedure)
+
+    @strawberry.field
+    def eligibility(self) -> list[EligibilityCheck]:
+        return [EligibilityCheck(check=c) for c in self.path.eligibility]
+
+    @strawberry.field
+    def steps(self) -> list[DatedStep]:
+        return [DatedStep(dated=s, document=self.path.procedure.document) for s in self.path.steps]
+
+    @strawberry.field(description="Calendar days from the start to the step at which the child receives the benefit.")
+    def days_to_benefit(self) -> int | None:
+        return self.path.days_to_benefit
+
+
+@strawberry.type(description="What one child is owed across the corpus, who acts, and by when.")
+class Pathway:
+    pathway: strawberry.Private[Any]
+
+    @strawberry.field(description="The child's target groups (deprecated ids read as their successors).")
+    def target_groups(self, info: Info) -> list[ConceptNode]:
+        return _concepts(info, "groups", self.pathway.profile.groups)
+
+    @strawberry.field
+    def start(self) -> dt.date | None:
+        return self.pathway.start
+
+    @strawberry.field(description="The conditions the texts state for the child's groups.")
+    def eligibility(self) -> list[EligibilityCheck]:
+        return [EligibilityCheck(check=c) for c in self.pathway.eligibility]
+
+    @strawberry.field(description="The needs the duties owed to the child serve, in vocabulary order.")
+    def needs(self, info: Info) -> list[ConceptNode]:
+        return _concepts(info, "needs", self.pathway.needs)
+
+    @strawberry.field(description="The duties owed to the child, in document order.")
+    def duties(self) -> list[OwedDuty]:
+        return [OwedDuty(duty=d) for d in self.pathway.duties]
+
+    @strawberry.field(description="The procedures that apply, with dates.")
+    def procedures(self) -> list[ProcedurePath]:
+        return [ProcedurePath(path=p) for p in self.pathway.procedures]
