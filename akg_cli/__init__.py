@@ -9,6 +9,7 @@ Exit status: 0 success; 1 validation results at or above ``--fail-on``; 2 bad in
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 import time
 from collections.abc import Sequence
@@ -151,6 +152,64 @@ def cmd_matrix(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_pathway(args: argparse.Namespace) -> int:
+    """Write one child's pathway card. The profile is used for this card only: it is not stored or logged."""
+    from akg.accountability import Accountability, InvalidArgument, Profile, UnknownIdentifier
+    from akg.pathway_card import FORMATS, render_card
+    from akg.serialization import write_atomically
+    from akg.store import open_store
+
+    fmt = args.format or args.output.suffix.lstrip(".").lower()
+    if fmt not in FORMATS:
+        print(
+            f"akg pathway: cannot tell the format of {args.output}; give --format {'|'.join(FORMATS)}", file=sys.stderr
+        )
+        return EXIT_INPUT
+    try:
+        accountability = Accountability.from_store(open_store(args.data))
+    except LoadError as exc:
+        return _input_error(exc)
+    profile = Profile(tuple(args.groups), args.age, args.level, args.jurisdiction)
+    try:
+        pathway = accountability.pathway(profile, args.start)
+    except UnknownIdentifier as exc:
+        known = ""
+        if exc.kind in ("group", "level"):
+            known = "; known: " + ", ".join(c.id for c in accountability.concepts(exc.kind + "s"))
+        print(f"akg pathway: {exc}{known}", file=sys.stderr)
+        return EXIT_INPUT
+    except InvalidArgument as exc:
+        print(f"akg pathway: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    data = render_card(pathway, accountability, fmt, args.lang)
+    try:
+        if str(args.output) == "-":
+            sys.stdout.buffer.write(data)
+            sys.stdout.flush()
+        else:
+            write_atomically(args.output, data)
+    except OSError as exc:
+        print(f"akg pathway: cannot write {args.output}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_INPUT
+    if str(args.output) != "-":
+        print(f"wrote the {fmt} pathway card to {args.output}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from None
+
+
+def _age(value: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an age in whole years: {value!r}") from None
+
+
 def _port(value: str) -> int:
     try:
         port = int(value)
@@ -204,7 +263,7 @@ def parser() -> argparse.ArgumentParser:
     top.add_argument("--version", action="version", version=f"akg {__version__}")
     sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    data_help = "data folder (default: the shipped Hubei 2022 data)"
+    data_help = "data folder (default: the shipped corpus)"
     build = sub.add_parser("build", help="write the whole graph, ontology included")
     build.add_argument("--data", type=_path, help=data_help)
     build.add_argument("--format", choices=sorted(GRAPH_FORMATS), default="ttl")
@@ -230,6 +289,18 @@ def parser() -> argparse.ArgumentParser:
     grid.add_argument("--format", choices=MATRIX_FORMATS, help="default: from the output file's suffix")
     grid.add_argument("-o", "--output", type=_path, required=True, help="output file, or - for stdout")
     grid.set_defaults(run=cmd_matrix)
+
+    path = sub.add_parser("pathway", help="write one child's pathway card (the profile is not stored)")
+    path.add_argument("--data", type=_path, help=data_help)
+    path.add_argument("--groups", type=_ids, required=True, help="target group ids, comma-separated")
+    path.add_argument("--age", type=_age, help="age in whole years")
+    path.add_argument("--level", help="the level of the child's place, e.g. county")
+    path.add_argument("--jurisdiction", help="six-digit division code (no jurisdictions are held yet)")
+    path.add_argument("--start", type=_date, help="date of the application (YYYY-MM-DD): due dates count from it")
+    path.add_argument("--lang", choices=["en", "zh"], default="en", help="card language")
+    path.add_argument("--format", choices=["html", "md", "json"], help="default: from the output file's suffix")
+    path.add_argument("-o", "--output", type=_path, required=True, help="output file, or - for stdout")
+    path.set_defaults(run=cmd_pathway)
 
     serve = sub.add_parser("serve", help="serve the GraphQL accountability API (with GraphiQL) and /healthz")
     serve.add_argument("--data", type=_path, help=data_help)

@@ -2,15 +2,18 @@
 
 Routes: ``/graphql`` (POST; GET for queries; GraphiQL in a browser, its tabs preloaded with the example
 queries, its scripts served from ``/graphiql-assets`` when set-up fetched them), ``/healthz`` (JSON:
-status, counts, validation summary) and ``/matrix`` (see :mod:`graphql_api.matrix_page`). Any unexpected
+status, counts, validation summary), ``/matrix`` (see :mod:`graphql_api.matrix_page`) and ``/pathway``
+(see :mod:`graphql_api.pathway_page`). Any unexpected
 exception becomes a JSON error body without a traceback; request bodies above :data:`MAX_BODY` bytes are
 refused with 413, and every error response has a JSON body.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
+from collections.abc import AsyncIterator
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -25,6 +28,7 @@ from graphql_api.examples import Example, load_examples
 from graphql_api.graphiql_assets import ROUTE as ASSET_ROUTE
 from graphql_api.graphiql_assets import assets_dir, localise
 from graphql_api.matrix_page import matrix_router
+from graphql_api.pathway_page import pathway_router
 from graphql_api.schema import create_schema, make_context
 
 MAX_BODY = 64 * 1024
@@ -103,6 +107,23 @@ class RequestGuard(BaseHTTPMiddleware):
         return response
 
 
+class WithoutQueryStrings(logging.Filter):
+    """Drops the query string from access-log lines: a GET /graphql may carry a child's profile in it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if isinstance(args, tuple) and len(args) >= 3 and isinstance(args[2], str) and "?" in args[2]:
+            record.args = (*args[:2], args[2].split("?", 1)[0], *args[3:])
+        return True
+
+
+def quiet_access_log() -> None:
+    """Install :class:`WithoutQueryStrings` on uvicorn's access log (idempotent)."""
+    access = logging.getLogger("uvicorn.access")
+    if not any(isinstance(f, WithoutQueryStrings) for f in access.filters):
+        access.addFilter(WithoutQueryStrings())
+
+
 def create_app(accountability: Accountability, report: Any = None, allow_graphiql: bool = True) -> FastAPI:
     """The FastAPI application serving ``accountability`` and the start-up validation ``report``.
 
@@ -118,7 +139,14 @@ def create_app(accountability: Accountability, report: Any = None, allow_graphiq
             "findings": dict(report.counts_by_severity()) if hasattr(report, "counts_by_severity") else {},
         }
 
-    app = FastAPI(title="akg accountability service", docs_url=None, redoc_url=None, openapi_url=None)
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        quiet_access_log()  # after uvicorn has configured its loggers
+        yield
+
+    app = FastAPI(
+        title="akg accountability service", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan
+    )
     app.add_middleware(RequestGuard)
 
     async def get_context() -> dict[str, Any]:
@@ -133,6 +161,7 @@ def create_app(accountability: Accountability, report: Any = None, allow_graphiq
     )
     app.include_router(router, prefix="/graphql")
     app.include_router(matrix_router(accountability))
+    app.include_router(pathway_router(accountability))
     if allow_graphiql and assets_dir().is_dir():
         app.mount(ASSET_ROUTE, StaticFiles(directory=assets_dir()), name="graphiql-assets")
 
