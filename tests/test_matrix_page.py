@@ -107,7 +107,11 @@ def test_matrix_page_in_chromium(base_url: str, accountability: Accountability) 
                 """tds => tds.map(td => [td.parentElement.dataset.sector, td.dataset.column,
                                         td.dataset.letters, td.dataset.clauses])""",
             )
-            shown = {(s, c): (letters, tuple(clauses.split())) for s, c, letters, clauses in cells if letters}
+            shown = {
+                (s, c): (letters, tuple(x for x in clauses.split(", ") if x))
+                for s, c, letters, clauses in cells
+                if letters
+            }
             matrix = accountability.responsibility_matrix(level="county")
             assert (shown, tuple(page.eval_on_selector_all("td.gap", "t => t.map(x => x.dataset.column)"))) == (
                 canonical(matrix)
