@@ -150,7 +150,7 @@ SELECT ?need (COUNT(?lead) > 0 AS ?hasLead) (COUNT(DISTINCT ?ob) AS ?obligations
 RESPONSIBILITY_MATRIX = f"""{PREFIXES}
 SELECT ?sector ?need ({letters("?r")} AS ?letters)
        (GROUP_CONCAT(DISTINCT ?obligation; separator=" ") AS ?obligations)
-       (GROUP_CONCAT(DISTINCT ?clause; separator=" ") AS ?clauses) WHERE {{
+       (GROUP_CONCAT(DISTINCT CONCAT(?doc, " ", ?clause); separator="|") AS ?clauses) WHERE {{
     VALUES ?need {{ {" ".join(f'"{n}"' for n in MATRIX_NEEDS)} }}
     ?column skos:inScheme scheme:needs ; skos:notation ?need .
     ?row skos:inScheme scheme:sectors ; skos:notation ?sector .
@@ -211,6 +211,11 @@ def _words(value: Any) -> frozenset[str]:
     return frozenset(str(value or "").split())
 
 
+def _clauses(value: Any) -> frozenset[str]:
+    """Clauses across documents are "<document> <number>": they hold a space, so the store joins them with |."""
+    return frozenset(c for c in str(value or "").split("|") if c)
+
+
 def responsibilities_from_rows(rows: list[Row]) -> frozenset[tuple]:
     return frozenset((r["organization"], r["role"], r["obligation"], r["clause"]) for r in rows)
 
@@ -244,7 +249,7 @@ def coverage_from_graphql(data: dict) -> frozenset[tuple]:
 
 def matrix_from_rows(rows: list[Row]) -> frozenset[tuple]:
     return frozenset(
-        (r["sector"], r["need"], r["letters"], _words(r["obligations"]), _words(r["clauses"])) for r in rows
+        (r["sector"], r["need"], r["letters"], _words(r["obligations"]), _clauses(r["clauses"])) for r in rows
     )
 
 

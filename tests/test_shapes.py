@@ -147,6 +147,36 @@ orgs:city-childrens-welfare-institutions a akg:Institution ;
 orgs:relevant-departments a akg:Government ;
     skos:prefLabel "Relevant departments"@en ;
     akg:vague true .
+
+<procedure/intake> a akg:Procedure ;
+    akg:title "Intake"@en , "受理"@zh ;
+    akg:provision <provision/1> ;
+    akg:servesNeed need:rehabilitation ;
+    akg:targetGroup group:orphans ;
+    akg:hasEligibility <eligibility/orphans> ;
+    akg:hasStep <procedure/intake/step/apply> , <procedure/intake/step/decide> .
+
+<procedure/intake/step/apply> a akg:ProcedureStep ;
+    akg:stepOrder 1 ;
+    akg:title "Apply"@en , "申请"@zh ;
+    akg:actor orgs:hubei-civil-affairs ;
+    akg:stepObligation <obligation/1-1> .
+
+<procedure/intake/step/decide> a akg:ProcedureStep ;
+    akg:stepOrder 2 ;
+    akg:title "Decide"@en , "决定"@zh ;
+    akg:actor orgs:hubei-civil-affairs ;
+    akg:stepObligation <obligation/1-1> ;
+    akg:follows <procedure/intake/step/apply> ;
+    akg:stepDeadline <obligation/1-1/deadline> .
+
+<eligibility/orphans> a akg:Eligibility ;
+    akg:quote "under 18" ;
+    akg:provision <provision/1> ;
+    akg:condition "Under 18"@en ;
+    akg:minimumAge 0 ;
+    akg:ageBelow 18 ;
+    akg:defines group:orphans .
 """
 
 OBLIGATION = "<obligation/1-1>"
@@ -154,6 +184,9 @@ ASSIGNMENT = "<obligation/1-1/assignment/1>"
 DEADLINE = "<obligation/1-1/deadline>"
 PROVISION = "<provision/1>"
 LINK = "<link/1>"
+PROCEDURE = "<procedure/intake>"
+STEP = "<procedure/intake/step/decide>"
+ELIGIBILITY = "<eligibility/orphans>"
 
 
 def as_kind(kind: str, deadline_class: str, values: str = "") -> tuple[str, ...]:
@@ -439,6 +472,48 @@ NEGATIVE_CASES: list[Case] = [
         (*as_unstated("prompt"), replace(DEADLINE, "akg:deadlineKind", "deadline-kind:date")),
         "of kind date",
     ),
+    # Procedure, ProcedureStep, Eligibility
+    Case("Procedure-hasTitles", VIOLATION, f'DELETE DATA {{ {PROCEDURE} akg:title "受理"@zh }}', "no Chinese title"),
+    Case("Procedure-hasSteps", VIOLATION, remove(PROCEDURE, "akg:hasStep"), "no steps"),
+    Case("Procedure-hasProvision", VIOLATION, remove(PROCEDURE, "akg:provision"), "no provision"),
+    Case("Procedure-servesNeedInScheme", VIOLATION, add(f"{PROCEDURE} akg:servesNeed group:orphans ."), "a group"),
+    Case("Procedure-targetGroupInScheme", VIOLATION, add(f"{PROCEDURE} akg:targetGroup need:rehabilitation ."), "need"),
+    Case(
+        "Procedure-eligibilityIsEligibility",
+        VIOLATION,
+        add(f"{PROCEDURE} akg:hasEligibility <provision/1> ."),
+        "a provision as condition",
+    ),
+    Case("ProcedureStep-hasOrder", VIOLATION, remove(STEP, "akg:stepOrder"), "no order"),
+    Case("ProcedureStep-hasOrder", VIOLATION, replace(STEP, "akg:stepOrder", "0"), "order 0"),
+    Case("ProcedureStep-hasTitles", VIOLATION, f'DELETE DATA {{ {STEP} akg:title "决定"@zh }}', "no Chinese title"),
+    Case("ProcedureStep-hasActor", VIOLATION, remove(STEP, "akg:actor"), "no actor"),
+    Case("ProcedureStep-hasActor", VIOLATION, replace(STEP, "akg:actor", "need:rehabilitation"), "a need as actor"),
+    Case("ProcedureStep-hasObligation", VIOLATION, remove(STEP, "akg:stepObligation"), "no obligation"),
+    Case(
+        "ProcedureStep-followsAnEarlierStep",
+        VIOLATION,
+        replace("<procedure/intake/step/apply>", "akg:stepOrder", "2"),
+        "follows a step of the same order",
+    ),
+    Case(
+        "ProcedureStep-relativeDeadlineNamesTrigger",
+        VIOLATION,
+        (*as_relative(), remove(STEP, "akg:follows")),
+        "a relative deadline with no step to count from",
+    ),
+    Case(
+        "ProcedureStep-deadlineIsDeadline",
+        VIOLATION,
+        replace(STEP, "akg:stepDeadline", "<provision/1>"),
+        "a provision as deadline",
+    ),
+    Case("Eligibility-hasQuote", VIOLATION, remove(ELIGIBILITY, "akg:quote"), "no quote"),
+    Case("Eligibility-hasProvision", VIOLATION, remove(ELIGIBILITY, "akg:provision"), "no provision"),
+    Case("Eligibility-hasCondition", VIOLATION, replace(ELIGIBILITY, "akg:condition", '"未满18周岁"@zh'), "no English"),
+    Case("Eligibility-minimumAgeIsWholeYears", VIOLATION, replace(ELIGIBILITY, "akg:minimumAge", "-1"), "negative"),
+    Case("Eligibility-ageBelowIsWholeYears", VIOLATION, replace(ELIGIBILITY, "akg:ageBelow", '"18"'), "a string"),
+    Case("Eligibility-definesGroup", VIOLATION, replace(ELIGIBILITY, "akg:defines", "need:rehabilitation"), "a need"),
     # Link
     Case("Link-hasSource", VIOLATION, (with_link(), remove(LINK, "akg:linkFrom")), "no source"),
     Case("Link-hasTarget", VIOLATION, (with_link(), replace(LINK, "akg:linkTo", "docs:test-doc")), "a document"),
@@ -611,6 +686,8 @@ POSITIVE_CASES: list[Case] = [
     Case("Link-hasTarget", VIOLATION, with_link(), "a well-formed link"),
     Case("Obligation-linksToObligationOrProvision", VIOLATION, with_link(), "restates a provision"),
     Case("PolicyDocument-hasDateSigned", INFO, (), "a document with its date"),
+    Case("ProcedureStep-relativeDeadlineNamesTrigger", VIOLATION, as_relative(), "a relative deadline and its trigger"),
+    Case("ProcedureStep-followsAnEarlierStep", VIOLATION, (), "the second step follows the first"),
     Case("Obligation-ownerIsStated", INFO, remove(OBLIGATION, "akg:ownerBasis"), "no owner basis"),
     Case("Provision-startNotAfterEnd", VIOLATION, replace(PROVISION, "akg:startOffset", "70"), "an empty provision"),
     Case("Citation-relationIsKnown", VIOLATION, replace("<citation/1>", "akg:relation", "akg:basedOn"), "basedOn"),
@@ -710,6 +787,7 @@ def test_one_node_shape_per_class() -> None:
     expected = [
         *("Obligation", "Assignment", "Deadline", "Provision", "Organization", "PolicyDocument", "Citation", "Link"),
         *("DatedDeadline", "RelativeDeadline", "PeriodicDeadline", "UnstatedDeadline"),
+        *("Procedure", "ProcedureStep", "Eligibility"),
     ]
     assert targets == {f"{name}Shape": akg[name] for name in expected}
 
