@@ -24,8 +24,9 @@ serve: $(BIN)/akg
 	$(BIN)/akg serve --host $(HOST) --port $(PORT)
 
 # The browser test drives Debian's chromium; no browser is ever downloaded by a test tool.
+# Noto CJK lets the pages' Chinese render in the screenshots the browser tests take.
 chromium:
-	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) ; } || echo "note: chromium not installed; the browser test will be skipped"
+	@command -v chromium >/dev/null 2>&1 && fc-list 2>/dev/null | grep -q "Noto Sans CJK" || { [ "$$(id -u)" = 0 ] && (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null) ; } || echo "note: chromium not installed; the browser test will be skipped"
 
 test: $(BIN)/akg chromium
 	$(BIN)/ruff check .

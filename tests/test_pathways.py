@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import os
 import threading
 import time
 from collections.abc import Iterator
@@ -308,3 +309,39 @@ def test_access_logs_keep_no_query_string() -> None:
     )  # fmt: skip
     WithoutQueryStrings().filter(record)
     assert record.getMessage() == '127.0.0.1:1 - "GET /graphql HTTP/1.1" 200'
+
+
+def test_the_pathway_page_in_chromium(base_url: str) -> None:
+    from tests.test_matrix_page import CHROMIUM, CHROMIUM_ARGS
+
+    if os.environ.get("CI") and not CHROMIUM.exists():
+        pytest.fail("CI must run the browser test: `make test` installs Debian's chromium")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's chromium is not installed (apt-get install -y chromium)")
+    artefacts = Path(os.environ.get("AKG_TEST_ARTIFACTS", "test-artifacts"))
+    artefacts.mkdir(parents=True, exist_ok=True)
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1200, "height": 1000})
+            page.goto(f"{base_url}/pathway")
+            # Fill the form the way a case worker does.
+            page.check('input[name=group][value="factually-unattended-children"]')
+            page.fill("input[name=age]", "5")
+            page.select_option("select[name=level]", "county")
+            page.fill("input[name=start]", "2024-09-27")
+            page.select_option("select[name=lang]", "zh")
+            with page.expect_navigation():
+                page.click("button[type=submit]")
+            assert page.url == f"{base_url}/pathway"  # the profile is not in the address
+            rows = page.eval_on_selector_all(
+                "section.card table tr", "trs => trs.map(tr => [...tr.cells].map(td => td.innerText))"
+            )
+            check = next(r for r in rows if r[0].startswith("2."))
+            assert check[2] == "2024-10-23" and check[4] == "民发〔2019〕62号 2.2"
+            assert page.is_checked('input[name=group][value="factually-unattended-children"]')  # the form keeps it
+            page.screenshot(path=str(artefacts / "pathway-page.png"), full_page=True)
+        finally:
+            browser.close()
+    assert (artefacts / "pathway-page.png").stat().st_size > 10_000
