@@ -267,7 +267,7 @@ def test_documents_provisions_citations(acc) -> None:
 
 def test_indexes_built_with_a_handful_of_queries(counted, acc) -> None:
     before = counted.calls
-    assert before <= 20  # a fixed handful, however large the corpus
+    assert before <= 25  # a fixed handful, however large the corpus
     for need in ("rehabilitation", "protection"):
         acc.responsible_for(need, level="county")
     acc.coverage()
