@@ -30,21 +30,31 @@ Formats:
     SARIF 2.1.0: one run whose ``tool.driver`` is ``akg`` with one rule per source
     shape that has findings; results have level ``error``/``warning``/``note``, and a
     physical location (``sourceFile`` relative to the data folder, ``startLine``) when
-    the annotation file is known, a logical location (the focus node) always.
+    the annotation file is known, a logical location (the focus node) always. Given a
+    :class:`SourceRoot` (``akg validate --format sarif --sarif-root data``), every physical
+    location is instead relative to the repository root (``data/documents/...``) with
+    ``uriBaseId`` ``%SRCROOT%``, and ``run.originalUriBaseIds`` gives ``%SRCROOT%`` as an absolute
+    ``file:`` URI. GitHub code scanning reads a relative ``uri`` as relative to the repository
+    root and does not resolve ``originalUriBaseIds``, so the ``uri`` itself must carry the data
+    folder's path; the base id makes the file resolvable by any SARIF consumer too.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from urllib.parse import quote
 
 from rdflib import RDF, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import XSD
 
 from akg.validation import Finding, Severity, ValidationReport
 
-__all__ = ["FORMATS", "render", "shape_name", "summary_line"]
+__all__ = ["FORMATS", "SRCROOT", "SourceRoot", "render", "shape_name", "summary_line"]
 
 AKG = Namespace("https://w3id.org/akg/ontology#")
 AKGSH = Namespace("https://w3id.org/akg/shapes#")
@@ -57,17 +67,63 @@ _ORDER: tuple[Severity, ...] = (Severity.VIOLATION, Severity.WARNING, Severity.I
 NO_DEADLINE_SHAPE = "Obligation-deadlineIsStatedInPolicy"  # the Warning for a duty the policy gives no deadline
 _PLURAL = {Severity.VIOLATION: "violations", Severity.WARNING: "warnings", Severity.INFO: "infos"}
 _SARIF_LEVEL = {Severity.VIOLATION: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+#: The SARIF base id of the repository root (the name CodeQL uses too).
+SRCROOT = "%SRCROOT%"
 
 
-def render(report: ValidationReport, counts: dict[str, int], fmt: str) -> str:
+@dataclass(frozen=True)
+class SourceRoot:
+    """Where the data folder sits in its repository, so that SARIF locations name repository files.
+
+    ``data_path`` is the data folder's path from the repository root, POSIX, without a trailing slash
+    ("data"; "" when the data folder is the repository root); ``root_uri`` is the repository root on
+    this machine as an absolute ``file:`` URI ending in "/".
+    """
+
+    data_path: str
+    root_uri: str
+
+    @classmethod
+    def locate(cls, data_dir: Path, data_path: str) -> SourceRoot:
+        """The root for ``data_dir`` given its path from the repository root (``akg validate --sarif-root``).
+
+        The repository root is ``data_dir`` less ``data_path``'s trailing segments; raises ``ValueError``
+        when ``data_path`` is absolute, climbs with "..", or is not how ``data_dir``'s path ends.
+        """
+        relative = PurePosixPath(data_path.replace("\\", "/"))
+        if relative.is_absolute() or ".." in relative.parts:
+            raise ValueError(
+                f"--sarif-root {data_path!r} must be the data folder's path relative to the repository root, e.g. data"
+            )
+        parts = tuple(part for part in relative.parts if part != ".")
+        folder = Path(os.path.abspath(data_dir))
+        if parts and folder.parts[-len(parts) :] != parts:
+            raise ValueError(
+                f"--sarif-root {data_path!r} does not match the data folder {folder}: "
+                "give the data folder's path from the repository root"
+            )
+        root = folder.parents[len(parts) - 1] if parts else folder
+        return cls("/".join(parts), root.as_uri().rstrip("/") + "/")
+
+    def uri(self, source_file: str) -> str:
+        """The repository-relative URI of a file named relative to the data folder."""
+        return _uri(f"{self.data_path}/{source_file}" if self.data_path else source_file)
+
+
+def render(report: ValidationReport, counts: dict[str, int], fmt: str, *, source_root: SourceRoot | None = None) -> str:
     """Render ``report`` (with the graph ``counts``) as ``fmt``, one of :data:`FORMATS`.
 
-    Raises ``ValueError`` for an unknown format.
+    ``source_root`` (SARIF only) makes every location relative to the repository root, with a base id.
+    Raises ``ValueError`` for an unknown format, or a ``source_root`` with another format.
     """
     try:
         renderer = _RENDERERS[fmt.lower()]
     except KeyError:
         raise ValueError(f"unknown report format {fmt!r}: expected one of {', '.join(FORMATS)}") from None
+    if fmt.lower() == "sarif":
+        return _sarif(report, counts, source_root)
+    if source_root is not None:
+        raise ValueError(f"a source root applies to the sarif format only, not {fmt!r}")
     return renderer(report, counts)
 
 
@@ -273,7 +329,12 @@ def _details(finding: Finding) -> str:
 # -- sarif --------------------------------------------------------------------
 
 
-def _sarif(report: ValidationReport, counts: dict[str, int]) -> str:
+def _uri(path: str) -> str:
+    # A SARIF uri is a URI reference: a space or a Chinese file name is percent-encoded.
+    return quote(path, safe="/")
+
+
+def _sarif(report: ValidationReport, counts: dict[str, int], root: SourceRoot | None = None) -> str:
     shapes = sorted({f.source_shape for f in report.results})
     rule_index = {shape: index for index, shape in enumerate(shapes)}
     rules = []
@@ -296,7 +357,12 @@ def _sarif(report: ValidationReport, counts: dict[str, int]) -> str:
             "logicalLocations": [{"fullyQualifiedName": finding.focus_node, "kind": "object"}]
         }
         if finding.source_file is not None:
-            physical: dict[str, object] = {"artifactLocation": {"uri": finding.source_file}}
+            artifact: dict[str, object] = (
+                {"uri": root.uri(finding.source_file), "uriBaseId": SRCROOT}
+                if root is not None
+                else {"uri": _uri(finding.source_file)}
+            )
+            physical: dict[str, object] = {"artifactLocation": artifact}
             if finding.source_line is not None and finding.source_line >= 1:
                 physical["region"] = {"startLine": finding.source_line}
             location = {"physicalLocation": physical, **location}
@@ -315,17 +381,16 @@ def _sarif(report: ValidationReport, counts: dict[str, int]) -> str:
                 },
             }
         )
-    document = {
-        "$schema": SARIF_SCHEMA,
-        "version": "2.1.0",
-        "runs": [
-            {
-                "tool": {"driver": {"name": "akg", "informationUri": "https://w3id.org/akg", "rules": rules}},
-                "results": results,
-                "properties": {"counts": counts},
-            }
-        ],
+    run: dict[str, object] = {
+        "tool": {"driver": {"name": "akg", "informationUri": "https://w3id.org/akg", "rules": rules}},
     }
+    if root is not None:
+        run["originalUriBaseIds"] = {
+            SRCROOT: {"uri": root.root_uri, "description": {"text": "The root of the repository that holds the data."}}
+        }
+    run["results"] = results
+    run["properties"] = {"counts": counts}
+    document = {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 

@@ -69,6 +69,8 @@ def _layout(f: Fields) -> Layout | None:
         lf.allow(["name", "markers"])
         markers = tuple(p for m, _ in lf.items("markers") if (p := _pattern(lf, "markers", m)))
         levels.append(Level(lf.text("name") or "", markers))
+    if not levels and "levels" in f.mapping:  # a missing key is reported by f.allow
+        f.problem("levels", "layout levels are empty: give the numbering levels, outermost first")
     heading_end = _pattern(f, "heading_end", f.mapping.get("heading_end", r"\.\s"))
     signing_date = _pattern(f, "signing_date", f.mapping["signing_date"]) if "signing_date" in f.mapping else None
     if not (levels and heading_end) or ("signing_date" in f.mapping and signing_date is None):
@@ -201,7 +203,9 @@ def load_document(
 ) -> PolicyDocument | None:
     """Load ``folder/document.yaml`` and its source text into ``graph``.
 
-    Returns None (with problems logged) when the document cannot be read far enough to annotate.
+    Returns None (with problems logged) when the document cannot be read far enough to annotate. The
+    metadata that does not depend on the text (title, language, level, issuers) is checked first, so
+    that a new document's first run names everything still to give, not only the missing text.
     """
     rel = folder.relative_to(data_dir).as_posix()
     name = f"{rel}/document.yaml"
@@ -225,22 +229,50 @@ def load_document(
     doc_id = f.text("id") or ""
     if doc_id != folder.name:
         f.problem("id", f"document id {doc_id!r} must equal its folder name {folder.name!r}")
-    source_name = f.text("source") or ""
-    try:
-        source = (folder / source_name).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        f.problem("source", f"cannot read source text {source_name!r}: {exc}")
-        return None
+    iri = document_iri(doc_id)
+    language = f.text("language") or ""
+    if not LANGUAGE_TAG.match(language):
+        f.problem("language", f"language {language!r} is not a BCP 47 tag such as zh or en")
+    else:
+        graph.add((iri, AKG.language, Literal(language, datatype=XSD.language)))
     layout_fields = Fields(f.mapping.get("layout"), name, log, "layout")
+    title_line = layout_fields.integer("title_line")
+    titles, empty_titles = _titles(f, graph, iri, language, title_line)
+    level = f.text("jurisdiction_level") or ""
+    if not level:
+        if "jurisdiction_level" in f.mapping:  # a missing key is reported by f.allow
+            levels = ", ".join(sorted(vocab.notations("levels")))
+            f.problem("jurisdiction_level", f"jurisdiction_level is empty: give the level of the issuers ({levels})")
+    elif concept := concept_or_problem(f, "jurisdiction_level", level, vocab, "levels"):
+        graph.add((iri, AKG.documentLevel, concept))
+    if number := f.text("number"):
+        graph.add((iri, AKG.number, Literal(number)))
+    if published := f.date("date_published"):
+        graph.add((iri, AKG.datePublished, _literal_date(published)))
+    if (org := f.text("publisher")) is not None:
+        if org in registries.organizations:
+            graph.add((iri, AKG.publisher, registries.organizations[org].iri))
+        else:
+            f.problem("publisher", f"unknown organisation {org!r}{suggest(org, registries.organizations)}")
+    for org in f.references("addressees", registries.organizations, "organisation"):
+        graph.add((iri, AKG.addressee, registries.organizations[org].iri))
+    issuers = [
+        registries.organizations[o].iri for o in f.references("issuers", registries.organizations, "organisation")
+    ]
+
+    source_name = f.text("source") or ""
     layout = _layout(layout_fields)
-    if layout is None:
+    source = _source_text(f, folder, rel, source_name)
+    if source is None or layout is None:
+        # The text cannot be read: say now what else is missing, rather than one problem per run.
+        if not issuers and "signatories" not in f.mapping:
+            f.problem("issuers" if "issuers" in f.mapping else None, LACKS_ISSUERS)
         return None
     try:
         parsed = parse_text(source, layout)
     except LayoutError as exc:
         f.problem("layout", f"{rel}/{source_name}: {exc}")
         return None
-    iri = document_iri(doc_id)
     body = source[: parsed.body_end]
     doc = PolicyDocument(doc_id, iri, rel, body, parsed.by_number(), None, None, {})
 
@@ -249,16 +281,7 @@ def load_document(
     graph.add((iri, AKG.sourceText, Literal(body)))
     graph.add((iri, AKG.sourceFile, Literal(name)))
     graph.add((iri, AKG.sourceLine, Literal(f.line, datatype=XSD.integer)))
-    language = f.text("language") or ""
-    if not LANGUAGE_TAG.match(language):
-        f.problem("language", f"language {language!r} is not a BCP 47 tag such as zh or en")
-    else:
-        graph.add((iri, AKG.language, Literal(language, datatype=XSD.language)))
-    _title(f, graph, iri, source, layout_fields, language)
-    if level := concept_or_problem(f, "jurisdiction_level", f.text("jurisdiction_level") or "", vocab, "levels"):
-        graph.add((iri, AKG.documentLevel, level))
-    if number := f.text("number"):
-        graph.add((iri, AKG.number, Literal(number)))
+    _title_line(f, source, layout_fields, titles, empty_titles, language)
     _add_provisions(graph, doc, parsed, source_name)
 
     text_date = None
@@ -270,15 +293,6 @@ def load_document(
     doc.date_signed = text_date or declared
     if doc.date_signed:
         graph.add((iri, AKG.dateSigned, _literal_date(doc.date_signed)))
-    if published := f.date("date_published"):
-        graph.add((iri, AKG.datePublished, _literal_date(published)))
-    if (org := f.text("publisher")) is not None:
-        if org in registries.organizations:
-            graph.add((iri, AKG.publisher, registries.organizations[org].iri))
-        else:
-            f.problem("publisher", f"unknown organisation {org!r}{suggest(org, registries.organizations)}")
-    for org in f.references("addressees", registries.organizations, "organisation"):
-        graph.add((iri, AKG.addressee, registries.organizations[org].iri))
     signatories: list[URIRef] = []
     if parsed.signing_date_line is not None:
         signatories = _signatories(f, parsed, source, registries)
@@ -287,13 +301,10 @@ def load_document(
     for org_iri in signatories:
         graph.add((iri, AKG.signatory, org_iri))
     # The issuers are the signatories unless the document says otherwise (a text with no signature block).
-    issuers = [
-        registries.organizations[o].iri for o in f.references("issuers", registries.organizations, "organisation")
-    ]
     for org_iri in issuers or signatories:
         graph.add((iri, AKG.issuedBy, org_iri))
     if not (issuers or signatories):
-        f.problem(None, "document lacks issuers: give 'issuers', or 'signatories' with a signature block")
+        f.problem("issuers" if "issuers" in f.mapping else None, LACKS_ISSUERS)
     _citations(f, graph, doc, registries)
     for item, _line in f.items("links"):
         lf = Fields(item, name, log, "link")
@@ -320,24 +331,82 @@ def load_document(
     return doc
 
 
-def _title(f: Fields, graph: Graph, iri: URIRef, source: str, layout: Fields, language: str) -> None:
-    """The title in each language given; ``layout.title_line`` says which source line holds it verbatim."""
+LACKS_ISSUERS = (
+    "document lacks issuers: give 'issuers' (their ids in organizations.yaml), or 'signatories' with a signature block"
+)
+LANGUAGE_NAMES = {"en": "English", "zh": "Chinese"}
+
+
+def _source_text(f: Fields, folder: Path, rel: str, source_name: str) -> str | None:
+    """The source text, or None after a problem that says what to do: a new document's text is still to copy."""
+    if not source_name:
+        if "source" in f.mapping:  # a missing key is reported by f.allow
+            f.problem("source", "source is empty: give the name of the text file, e.g. source.txt")
+        return None
+    path, shown = folder / source_name, f"{rel}/{source_name}"
+    copy = "copy the document's text into this file, verbatim, as published"
+    try:
+        source = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        f.problem("source", f"source text {shown} not found: create it and copy the document's text into it, verbatim")
+        return None
+    except UnicodeDecodeError as exc:
+        f.problem("source", f"cannot read source text {shown}: not UTF-8 ({exc.reason} at byte {exc.start})")
+        return None
+    except OSError as exc:
+        f.problem("source", f"cannot read source text {shown}: {exc.strerror or exc}")
+        return None
+    if not source.strip():
+        # Reported at the text itself, where the text goes.
+        f.log.add(shown, 1, f"the source text is empty: {copy}")
+        return None
+    return source
+
+
+def _titles(
+    f: Fields, graph: Graph, iri: URIRef, language: str, title_line: int | None
+) -> tuple[dict[str, str], set[str]]:
+    """The title in each language given, by language, and the languages whose title is empty.
+
+    An empty title is a problem that asks for it.
+    """
     value = f.mapping.get("title")
     if isinstance(value, str):
-        titles = {"en": value}
+        tf, keys = None, {"en": "title"}
+        given = {"en": value}
     else:
         tf = Fields(value, f.file, f.log, "title")
         tf.allow(["en"], ["zh"])
-        titles = {lang: text for lang in ("en", "zh") if (text := tf.text(lang))}
-    for lang, text in titles.items():
-        graph.add((iri, AKG.title, Literal(text, lang=lang)))
-    if (line := layout.integer("title_line")) is not None:
-        lines = source.splitlines()
-        printed = lines[line - 1].strip() if 0 < line <= len(lines) else None
-        if printed != titles.get(language):
+        keys = {lang: f"title.{lang}" for lang in ("en", "zh")}
+        given = {lang: tf.text(lang) for lang in ("en", "zh") if lang in tf.mapping}
+    titles, empty = {}, set()
+    for lang, text in given.items():
+        if text and text.strip():
+            titles[lang] = text
+            graph.add((iri, AKG.title, Literal(text, lang=lang)))
+        else:
+            empty.add(lang)
+            where = tf.line_of(lang) if tf is not None else f.line_of("title")
+            hint = f", as line {title_line} of the source text prints it" if lang == language and title_line else ""
+            f.log.add(f.file, where, f"{keys[lang]} is empty: give the title in {LANGUAGE_NAMES[lang]}{hint}")
+    return titles, empty
+
+
+def _title_line(f: Fields, source: str, layout: Fields, titles: dict[str, str], empty: set[str], language: str) -> None:
+    """``layout.title_line`` says which source line holds the title in the document's language, verbatim."""
+    if (line := layout.integer("title_line")) is None:
+        return
+    lines = source.splitlines()
+    printed = lines[line - 1].strip() if 0 < line <= len(lines) else None
+    expected = titles.get(language)
+    if expected is None:
+        if language not in empty:  # an empty title was reported already
+            name = LANGUAGE_NAMES.get(language, language)
             f.problem(
-                "title", f"title ({language}) {titles.get(language)!r} differs from source line {line}: {printed!r}"
+                "title", f"give the title in {name} (title.{language}), as source line {line} prints it: {printed!r}"
             )
+    elif printed != expected:
+        f.problem("title", f"title ({language}) {expected!r} differs from source line {line}: {printed!r}")
 
 
 def _signing_date(text: str) -> dt.date | None:
