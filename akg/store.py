@@ -3,23 +3,34 @@
 The default store is embedded (pyoxigraph): in memory, or persistent in a folder so that a
 restart skips rebuilding when no input changed. Callers use the :class:`GraphStore` protocol only
 (``select`` and ``export``), so a remote SPARQL 1.1 endpoint can be added behind it later.
+
+The store's default graph is the *served graph*: the ontology and every document's instances. Named
+graphs are private (reports, tokens or an audit trail may be kept there): nothing that shows the graph
+to clients reads them. :meth:`OxigraphStore.answer` runs a client's SPARQL query on the served graph
+(plus the named graphs a deployment chooses to expose) and serialises the answer in the format the
+client accepts; :meth:`OxigraphStore.describe` gives what the page of one IRI shows.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
+import re
 import shutil
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Literal, Protocol
 
 import pyoxigraph as ox
 from rdflib import Graph
 
 from akg import resources
+from akg.media_types import choose
 from loader.build import load_data_folder, new_graph
+from loader.namespaces import PREFIXES
 from loader.vocabulary import read_ontology
 
 Value = str | int | float | bool | dt.date | None
@@ -70,10 +81,15 @@ class OxigraphStore:
         self.path = path
         self._store = ox.Store(str(path)) if path else ox.Store()
 
-    def replace(self, graph: Graph) -> None:
-        """Replace the whole content with ``graph``."""
-        self._store.clear()
-        self._store.load(graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
+    def replace(self, graph: Graph, graph_name: str | None = None) -> None:
+        """Replace the whole content with ``graph``; with ``graph_name``, replace only that named graph."""
+        if graph_name is None:
+            self._store.clear()
+        else:
+            self._store.remove_graph(ox.NamedNode(graph_name))
+        target = ox.NamedNode(graph_name) if graph_name else ox.DefaultGraph()
+        data = graph.serialize(format="nt", encoding="utf-8")
+        self._store.load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=target)
         if self.path:
             self._store.flush()
 
@@ -90,6 +106,356 @@ class OxigraphStore:
     def __len__(self) -> int:
         return len(self._store)
 
+    # -- the served graph ----------------------------------------------------------------------------
+
+    def served_nquads(self, exposed_graphs: Sequence[str] = ()) -> bytes:
+        """The served graph (the default graph) and the named graphs in ``exposed_graphs``, as N-Quads.
+
+        This is all a SPARQL worker process gets (see :mod:`akg.sparql`): what is not here cannot leak.
+        """
+        parts = [self._store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())]
+        for name in exposed_graphs:
+            quads = self._store.quads_for_pattern(None, None, None, ox.NamedNode(name))
+            parts.append(ox.serialize(quads, format=ox.RdfFormat.N_QUADS))
+        return b"".join(parts)
+
+    @classmethod
+    def from_nquads(cls, data: bytes) -> OxigraphStore:
+        """A new in-memory store holding ``data`` (N-Quads, as :meth:`served_nquads` writes it)."""
+        store = cls()
+        store._store.load(data, format=ox.RdfFormat.N_QUADS)
+        return store
+
+    def answer(
+        self, query: str, accept: str | None, max_results: int, max_bytes: int, named_graphs: Sequence[str] = ()
+    ) -> QueryAnswer:
+        """Run a client's SPARQL query on the default graph and serialise its answer as ``accept`` prefers.
+
+        SELECT and ASK answer in :data:`RESULT_FORMATS`, CONSTRUCT and DESCRIBE in :data:`GRAPH_FORMATS`.
+        ``GRAPH`` patterns see only ``named_graphs``. Raises :class:`QueryRefused` for a query that does not
+        parse (with the parser's message), an update, a ``SERVICE`` call, an ``accept`` that takes none of
+        the answer's formats, an answer of more than ``max_results`` rows or triples, or one of more than
+        ``max_bytes`` bytes. Nothing here bounds time: run it where it can be stopped (:mod:`akg.sparql`).
+        """
+        check_query_text(query)
+        result_type = choose(accept, list(RESULT_FORMATS), RESULT_ALIASES)
+        graph_type = choose(accept, list(GRAPH_FORMATS), GRAPH_ALIASES)
+        if result_type is None and graph_type is None:
+            raise QueryRefused("not-acceptable", _not_acceptable([*RESULT_FORMATS, *GRAPH_FORMATS]))
+        try:
+            result = self._store.query(query, named_graphs=[ox.NamedNode(name) for name in named_graphs])
+        except SyntaxError as exc:
+            raise QueryRefused("syntax", f"The query does not parse: {exc}") from None
+        except (OSError, RuntimeError, ValueError) as exc:
+            raise QueryRefused("evaluation", f"The query could not be evaluated: {exc}") from None
+        if isinstance(result, ox.QueryBoolean):
+            if result_type is None:
+                raise QueryRefused("not-acceptable", _not_acceptable(list(RESULT_FORMATS)))
+            return QueryAnswer(result_type, result.serialize(format=RESULT_FORMATS[result_type]))
+        solutions = isinstance(result, ox.QuerySolutions)
+        chosen = result_type if solutions else graph_type
+        if chosen is None:
+            raise QueryRefused("not-acceptable", _not_acceptable(list(RESULT_FORMATS if solutions else GRAPH_FORMATS)))
+        buffer = _CappedBuffer(max_bytes)
+        try:  # evaluation is lazy: errors surface while the answer is written
+            result.serialize(buffer, format=ox.QueryResultsFormat.JSON if solutions else ox.RdfFormat.N_TRIPLES)
+        except (OSError, RuntimeError, ValueError) as exc:
+            if buffer.overflowed:
+                raise QueryRefused(
+                    "too-large", f"The answer is larger than {max_bytes} bytes: add a LIMIT or select less."
+                ) from None
+            raise QueryRefused("evaluation", f"The query could not be evaluated: {exc}") from None
+        body = bytes(buffer.data)
+        if solutions:
+            _check_count(sum(1 for _ in ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)), max_results)
+            if RESULT_FORMATS[chosen] != ox.QueryResultsFormat.JSON:
+                converted = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+                body = converted.serialize(format=RESULT_FORMATS[chosen])
+            return QueryAnswer(chosen, body)
+        _check_count(body.count(b"\n"), max_results)  # canonical N-Triples: one triple a line
+        if GRAPH_FORMATS[chosen] != ox.RdfFormat.N_TRIPLES:
+            triples = (quad.triple for quad in ox.parse(body, format=ox.RdfFormat.N_TRIPLES))
+            body = ox.serialize(triples, format=GRAPH_FORMATS[chosen], prefixes=_prefixes_in(body))
+        return QueryAnswer(chosen, body)
+
+    # -- what the page of one IRI shows --------------------------------------------------------------
+
+    def describe(self, iri: str) -> list[Statement]:
+        """The triples of ``iri`` and of the nodes it owns (see :data:`PART_PROPERTIES`), in the served graph.
+
+        Empty when ``iri`` is the subject of no triple there (its page answers 404). The resource's own
+        triples come first, then each owned node's, depth first; each node's are sorted.
+        """
+        return [(_term(q.subject), q.predicate.value, _term(q.object)) for q in self._owned_quads(iri)]
+
+    def describe_as(self, iri: str, media_type: str) -> bytes:
+        """:meth:`describe`'s triples serialised as ``media_type`` (a key of :data:`GRAPH_FORMATS`)."""
+        triples = [quad.triple for quad in self._owned_quads(iri)]
+        used = _prefixes_in(" ".join(str(t) for t in triples).encode())
+        return ox.serialize(triples, format=GRAPH_FORMATS[media_type], prefixes=used)
+
+    def _owned_quads(self, iri: str) -> list[ox.Quad]:
+        try:
+            root = ox.NamedNode(iri)
+        except ValueError:
+            return []
+        found: list[ox.Quad] = []
+        seen: set[str] = set()
+
+        def visit(node: ox.NamedNode | ox.BlankNode, depth: int) -> None:
+            if str(node) in seen:
+                return
+            seen.add(str(node))
+            quads = sorted(
+                self._store.quads_for_pattern(node, None, None, ox.DefaultGraph()),
+                key=lambda q: (q.predicate.value, str(q.object)),
+            )
+            found.extend(quads)
+            for quad in quads if depth < _MAX_PART_DEPTH else ():
+                child = quad.object
+                if isinstance(child, ox.BlankNode) or (
+                    isinstance(child, ox.NamedNode)
+                    and quad.predicate.value in PART_PROPERTIES
+                    and child.value.startswith(node.value + "/")
+                ):
+                    visit(child, depth + 1)
+
+        visit(root, 0)
+        return found
+
+    def objects(self, iri: str, predicate: str) -> list[Term]:
+        """The objects of ``iri predicate ?o`` in the served graph, sorted."""
+        try:
+            subject, verb = ox.NamedNode(iri), ox.NamedNode(predicate)
+        except ValueError:
+            return []
+        return sorted(_term(q.object) for q in self._store.quads_for_pattern(subject, verb, None, ox.DefaultGraph()))
+
+    def labels(self, iris: Iterable[str]) -> dict[str, dict[str, str]]:
+        """The label of each IRI by language (``""`` for none), from :data:`LABEL_PROPERTIES` in that order."""
+        found: dict[str, dict[str, str]] = {}
+        for iri in iris:
+            try:
+                subject = ox.NamedNode(iri)
+            except ValueError:
+                continue
+            by_language: dict[str, str] = {}
+            for predicate in LABEL_PROPERTIES:
+                for quad in self._store.quads_for_pattern(subject, ox.NamedNode(predicate), None, ox.DefaultGraph()):
+                    if isinstance(quad.object, ox.Literal):
+                        by_language.setdefault(quad.object.language or "", quad.object.value)
+            if by_language:
+                found[iri] = by_language
+        return found
+
+    def referrers(self, iri: str, limit: int) -> list[tuple[str, str]]:
+        """Up to ``limit`` ``(subject, predicate)`` pairs whose object is ``iri`` in the served graph, sorted."""
+        try:
+            target = ox.NamedNode(iri)
+        except ValueError:
+            return []
+        pairs = []
+        for quad in self._store.quads_for_pattern(None, None, target, ox.DefaultGraph()):
+            if isinstance(quad.subject, ox.NamedNode):
+                pairs.append((quad.subject.value, quad.predicate.value))
+                if len(pairs) >= limit:
+                    break
+        return sorted(pairs)
+
+
+# -- SPARQL queries from clients ----------------------------------------------------------------------
+
+#: Formats of SELECT and ASK answers by media type, the preferred first.
+RESULT_FORMATS: dict[str, ox.QueryResultsFormat] = {
+    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
+    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
+    "text/csv": ox.QueryResultsFormat.CSV,
+    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
+}
+RESULT_ALIASES = {
+    "application/json": "application/sparql-results+json",
+    "application/xml": "application/sparql-results+xml",
+    "text/xml": "application/sparql-results+xml",
+}
+#: Formats of graphs (CONSTRUCT and DESCRIBE answers, the pages of IRIs) by media type, the preferred first.
+GRAPH_FORMATS: dict[str, ox.RdfFormat] = {
+    "text/turtle": ox.RdfFormat.TURTLE,
+    "application/n-triples": ox.RdfFormat.N_TRIPLES,
+    "application/ld+json": ox.RdfFormat.JSON_LD,
+    "application/rdf+xml": ox.RdfFormat.RDF_XML,
+}
+GRAPH_ALIASES = {
+    "application/turtle": "text/turtle",
+    "application/x-turtle": "text/turtle",
+    "application/x-json+ld": "application/ld+json",
+    "application/xml": "application/rdf+xml",
+    "text/xml": "application/rdf+xml",
+}
+SERIALIZATION_PREFIXES: dict[str, str] = {
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "dcterms": "http://purl.org/dc/terms/",
+    # akgdoc: would write an obligation as akgdoc:minfa-2019-62\/obligation\/2.2-1: full IRIs read better
+    **{name: namespace for name, namespace in PREFIXES.items() if name != "akgdoc"},
+}
+
+_AKG = "https://w3id.org/akg/ontology#"
+#: Properties that link a node to a part of it with no meaning of its own: an obligation's assignments and
+#: deadline, a procedure's steps, a document's citations and links. A part's IRI extends its owner's.
+PART_PROPERTIES = frozenset(
+    _AKG + name for name in ("hasAssignment", "hasDeadline", "hasStep", "hasCitation", "hasLink")
+)
+_MAX_PART_DEPTH = 3
+#: Where a node's label comes from, in order of preference.
+LABEL_PROPERTIES = (
+    "http://www.w3.org/2004/02/skos/core#prefLabel",
+    "http://www.w3.org/2000/01/rdf-schema#label",
+    _AKG + "title",
+    "http://purl.org/dc/terms/title",
+)
+
+
+@dataclass(frozen=True, order=True)
+class Term:
+    """An RDF term as a page shows it: an IRI, a blank node or a literal with its language or datatype."""
+
+    kind: Literal["iri", "bnode", "literal"]
+    value: str
+    language: str | None = None
+    datatype: str | None = None
+
+
+Statement = tuple[Term, str, Term]  # subject, predicate IRI, object
+
+
+@dataclass(frozen=True)
+class QueryAnswer:
+    """A serialised answer to a SPARQL query."""
+
+    media_type: str
+    body: bytes
+
+
+class QueryRefused(ValueError):
+    """A client's query that gets no answer. ``reason`` is one of :data:`REFUSAL_REASONS`; the message says why."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.message = message
+
+    def __reduce__(self) -> tuple[type[QueryRefused], tuple[str, str]]:  # crosses process boundaries
+        return (QueryRefused, (self.reason, self.message))
+
+
+REFUSAL_REASONS = ("syntax", "update", "service", "evaluation", "not-acceptable", "too-many-results", "too-large")
+
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+def _term(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> Term:
+    if isinstance(term, ox.NamedNode):
+        return Term("iri", term.value)
+    if isinstance(term, ox.BlankNode):
+        return Term("bnode", term.value)
+    if isinstance(term, ox.Literal):
+        datatype = None if term.language or term.datatype.value == _XSD_STRING else term.datatype.value
+        return Term("literal", term.value, term.language, datatype)
+    return Term("literal", str(term))  # a quoted triple (RDF 1.2): shown as written
+
+
+def _prefixes_in(ntriples: bytes) -> dict[str, str]:
+    """The prefixes of :data:`SERIALIZATION_PREFIXES` whose namespace occurs in ``ntriples``."""
+    return {name: ns for name, ns in SERIALIZATION_PREFIXES.items() if b"<" + ns.encode() in ntriples}
+
+
+def _not_acceptable(offered: list[str]) -> str:
+    return "None of the accepted media types fits this answer; it can be given as: " + ", ".join(offered) + "."
+
+
+def _check_count(count: int, limit: int) -> None:
+    if count > limit:
+        raise QueryRefused(
+            "too-many-results",
+            f"The answer has {count} results (rows or triples), above this endpoint's limit of {limit}: "
+            f"add a LIMIT (at most {limit}) or narrow the query.",
+        )
+
+
+class _CappedBuffer(io.RawIOBase):
+    """A byte buffer that refuses to grow past ``cap`` bytes (pyoxigraph writes answers into it)."""
+
+    def __init__(self, cap: int) -> None:
+        super().__init__()
+        self.cap = cap
+        self.data = bytearray()
+        self.overflowed = False
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, chunk: bytes) -> int:  # type: ignore[override]
+        if len(self.data) + len(chunk) > self.cap:
+            self.overflowed = True
+            raise OSError("answer too large")
+        self.data += chunk
+        return len(chunk)
+
+
+# Lexing a query just enough to find its keywords: strings, IRIs and comments are opaque; variables,
+# blank node labels and prefixed names absorb the letters next to them, as SPARQL's grammar does.
+_OPAQUE = re.compile(
+    r"'''(?:[^'\\]|\\.|'(?!''))*'''"
+    r'|"""(?:[^"\\]|\\.|"(?!""))*"""'
+    r"|'(?:[^'\\\n\r]|\\.)*'"
+    r'|"(?:[^"\\\n\r]|\\.)*"'
+    r"|<[^<>\"{}|^`\\\x00-\x20]*>"
+    r"|#[^\n\r]*"
+    r"|\\.",  # an escape in a prefixed name (ex:a\'b): not the start of a string
+    re.DOTALL,
+)
+_NAME = r"[\w\-.\u00B7\u0300-\u036F\u203F\u2040]"
+_BARE = re.compile(
+    r"(?P<var>[?$][\w\u00B7\u0300-\u036F\u203F\u2040]*)"
+    rf"|(?P<bnode>_:(?:{_NAME}|\\.)*)"
+    rf"|(?P<pname>(?P<prefix>[^\W\d_]{_NAME}*)?:(?:{_NAME}|[:%]|\\.)*)"
+    r"|(?P<number>\d[\d.]*(?:[eE][+-]?\d+)?)"
+    r"|(?P<word>[^\W\d_]+)"
+    r"|\\.|.",
+    re.DOTALL,
+)
+_UPDATE_KEYWORDS = frozenset(("insert", "delete", "load", "clear", "drop", "create", "add", "move", "copy", "with"))
+
+
+def _words(query: str) -> Iterable[tuple[str, str]]:
+    """``("word", w)`` for every bare word of ``query``, ``("prefix", p)`` for every prefix of a prefixed name."""
+    bare = _OPAQUE.sub(lambda m: "_" if m[0].startswith("\\") else " ", query)
+    for token in _BARE.finditer(bare):
+        if token["word"]:
+            yield "word", token["word"].lower()
+        elif token["pname"] is not None and token["prefix"]:
+            yield "prefix", token["prefix"].lower()
+
+
+def check_query_text(query: str) -> None:
+    """Refuse (:class:`QueryRefused`) an update, and a query that calls ``SERVICE`` (another endpoint).
+
+    Conservative: a bare word or a prefix that merely contains "service" is refused too, because the
+    parser reads ``1SERVICE`` or ``SERVICEx:y`` as the keyword. The SPARQL workers cannot open a socket
+    either (:mod:`akg.sparql`); this check is there to say why.
+    """
+    words = list(_words(query))
+    first = next((w for kind, w in words if kind == "word" and w not in ("base", "prefix")), None)
+    if first in _UPDATE_KEYWORDS:
+        raise QueryRefused("update", "This endpoint is read-only: SPARQL Update is not accepted.")
+    if any("service" in w for _, w in words):
+        raise QueryRefused(
+            "service", "SERVICE (a query to another endpoint) is not allowed here; nor is a prefix named like it."
+        )
+
 
 def build_graph(data_dir: Path | None = None, ontology_dir: Path | None = None) -> Graph:
     """The full graph of a data folder: the ontology plus every document's instances.
@@ -99,6 +465,16 @@ def build_graph(data_dir: Path | None = None, ontology_dir: Path | None = None) 
     ontology_dir = ontology_dir or resources.ontology_dir()
     graph = load_data_folder(data_dir or resources.data_dir(), ontology_dir)
     graph += read_ontology(ontology_dir)
+    return graph
+
+
+def ontology_graph(ontology_dir: Path | None = None) -> Graph:
+    """The ontology's files as one graph, prefixes bound: what ``https://w3id.org/akg/ontology`` serves.
+
+    Raises ``loader.errors.LoadError`` on bad input.
+    """
+    graph = new_graph()
+    graph += read_ontology(ontology_dir or resources.ontology_dir())
     return graph
 
 
