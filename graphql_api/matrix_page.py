@@ -31,6 +31,7 @@ MEDIA_TYPES = {
     "md": "text/markdown; charset=utf-8",
     "json": "application/json",
     "svg": "image/svg+xml",
+    "png": "image/png",
 }
 CAPACITIES = "capacities"
 

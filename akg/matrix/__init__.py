@@ -1,4 +1,4 @@
-"""Responsibility matrices for coordination meetings: xlsx, html, csv, md, json and an svg heat map.
+"""Responsibility matrices for coordination meetings: xlsx, html, csv, md, json and a heat map (svg, png).
 
 The matrix itself comes from :meth:`akg.accountability.Accountability.responsibility_matrix`; this package
 only renders it. :func:`build_pack` gathers, once, everything the writers need (the matrix, one matrix per
@@ -8,7 +8,7 @@ writes them atomically. Every format holds the same cells: the RASCI letters and
 they rest on, with gaps (columns with no lead) marked.
 
 Modules, one concern each: ``pack`` (building the pack), ``content`` (the words every format shares),
-``tabular`` (csv, md, json), ``html``, ``svg``, ``xlsx`` (the writers), ``formats`` (the dispatcher)
+``tabular`` (csv, md, json), ``html``, ``svg``, ``png``, ``xlsx`` (the writers), ``formats`` (the dispatcher)
 and ``progress`` (stage callbacks, the terminal bar). This module is the public API: import from here.
 """
 
@@ -16,6 +16,7 @@ from akg.matrix.content import GAP_MARK, GAP_TEXT, LEAD, cell_text, is_lead
 from akg.matrix.formats import FORMATS, render, write_matrix
 from akg.matrix.html import render_html
 from akg.matrix.pack import Holder, MatrixPack, ObligationNote, build_pack, concept_label, known_ids
+from akg.matrix.png import render_png
 from akg.matrix.progress import ProgressBar, Stage, stage_count
 from akg.matrix.svg import render_svg
 from akg.matrix.tabular import graphql_enum, matrix_json, render_csv, render_json, render_md
@@ -48,6 +49,7 @@ __all__ = [
     "render_html",
     "render_json",
     "render_md",
+    "render_png",
     "render_svg",
     "render_xlsx",
     "stage_count",

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from akg.matrix.html import render_html
+from akg.matrix.png import render_png
 from akg.matrix.svg import render_svg
 from akg.matrix.tabular import render_csv, render_json, render_md
 from akg.matrix.xlsx import render_xlsx
@@ -21,14 +22,15 @@ if TYPE_CHECKING:
     from akg.matrix.pack import MatrixPack
     from akg.matrix.progress import Stage
 
-FORMATS = ("xlsx", "html", "csv", "md", "json", "svg")
+FORMATS = ("xlsx", "html", "csv", "md", "json", "svg", "png")
 
-_TEXT_WRITERS: dict[str, Callable[[MatrixPack], bytes]] = {
+_ONE_STAGE_WRITERS: dict[str, Callable[[MatrixPack], bytes]] = {
     "html": render_html,
     "csv": render_csv,
     "md": render_md,
     "json": render_json,
     "svg": render_svg,
+    "png": render_png,
 }
 
 
@@ -36,7 +38,7 @@ def render(pack: MatrixPack, fmt: str, progress: Stage | None = None) -> bytes:
     """The bytes of ``pack`` in ``fmt`` (one of :data:`FORMATS`); ValueError for any other format."""
     if fmt == "xlsx":
         return render_xlsx(pack, progress)
-    writer = _TEXT_WRITERS.get(fmt)
+    writer = _ONE_STAGE_WRITERS.get(fmt)
     if writer is None:
         raise ValueError(f"cannot write format {fmt!r}; choose one of {', '.join(FORMATS)}")
     if progress:

@@ -14,6 +14,9 @@ from akg.matrix.content import GAP_MARK, GAP_TEXT, date_text, is_lead
 if TYPE_CHECKING:
     from akg.matrix.pack import MatrixPack
 
+# Named families before the generic one: a renderer without fontconfig (resvg, for the png) matches names
+# only, and on a Linux machine without Arial or Noto CJK would otherwise find no font for "sans-serif".
+_FONTS = "Arial, Noto Sans CJK SC, Liberation Sans, DejaVu Sans, sans-serif"
 _RAMP = ("#ffffff", "#deebf7", "#c6dbef", "#9ecae1", "#6baed6", "#3182bd", "#08519c")
 
 
@@ -26,6 +29,17 @@ def _shade(count: int, most: int) -> str:
 def _text_width(text: str, size: float) -> float:
     # No font metrics here: a wide glyph (CJK) counts double.
     return sum(size * (1.0 if ord(ch) > 0x2E80 else 0.56) for ch in text)
+
+
+def _wrap(text: str, size: float, width: float) -> list[str]:
+    """``text`` broken at spaces into lines no wider than ``width`` (a longer word keeps a line to itself)."""
+    lines: list[str] = []
+    for word in text.split(" "):
+        if lines and _text_width(f"{lines[-1]} {word}", size) <= width:
+            lines[-1] = f"{lines[-1]} {word}"
+        else:
+            lines.append(word)
+    return lines or [""]
 
 
 def render_svg(pack: MatrixPack) -> bytes:
@@ -45,16 +59,19 @@ def render_svg(pack: MatrixPack) -> bytes:
     filters = " · ".join(f"{name}: {value}" for name, value in pack.filters)
     # The last rotated label leans right past the grid by half its length.
     lean = 0.5 * _text_width(col_labels[-1], font) if col_labels else 0
-    width = max(left + grid_w + 20 + lean, 620, 20 + max(_text_width(heading, 10), _text_width(filters, 10)))
+    # The filters (every document's title, unfiltered) wrap to the picture's width rather than widen it.
+    width = max(left + grid_w + 20 + lean, 620, 20 + _text_width(heading, 10))
+    filter_lines = _wrap(filters, 10, width - 20)
+    top += 13 * (len(filter_lines) - 1)
     height = top + grid_h + cell_h + 90
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" height="{height:.0f}" '
-        f'viewBox="0 0 {width:.0f} {height:.0f}" font-family="Arial, Noto Sans CJK SC, sans-serif" font-size="{font}">',
+        f'viewBox="0 0 {width:.0f} {height:.0f}" font-family="{_FONTS}" font-size="{font}">',
         f"<title>Responsibility matrix — {e(pack.title)}</title>",
         '<rect width="100%" height="100%" fill="white"/>',
         '<text x="10" y="20" font-size="15" font-weight="bold">Responsibility matrix: obligations per cell</text>',
         f'<text x="10" y="38" font-size="10">{e(heading)}</text>',
-        f'<text x="10" y="52" font-size="10">{e(filters)}</text>',
+        *(f'<text x="10" y="{52 + 13 * k}" font-size="10">{e(line)}</text>' for k, line in enumerate(filter_lines)),
     ]
     for j, (column, label) in enumerate(zip(matrix.columns, col_labels, strict=True)):
         x, y = left + j * cell_w + cell_w / 2, top - 6

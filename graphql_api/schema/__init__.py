@@ -13,10 +13,24 @@ Limits (checked against the installed strawberry): query depth, aliases and toke
 strawberry's ``QueryDepthLimiter``, ``MaxAliasesLimiter`` and ``MaxTokensLimiter`` (passed as
 factories); field suggestions are off (``StrawberryConfig.disable_field_suggestions`` plus
 :class:`HideSuggestions` for argument, enum and type suggestions); unexpected errors are masked by
-``MaskErrors``; page sizes are capped at :data:`MAX_PAGE`.
+``MaskErrors``; page sizes are capped at :data:`MAX_PAGE`. Every error carries ``extensions.code``
+(:class:`~graphql_api.schema.common.ErrorCode`): resolvers raise a
+:class:`~graphql_api.schema.common.ClientError` subclass (``QueryInputError``, ``Unauthenticated``,
+``Forbidden``) and the ``ErrorCodes`` extension of :mod:`~graphql_api.schema.build` codes the rest.
 """
 
 from graphql_api.schema.build import create_schema, make_context, schema, validation_view
-from graphql_api.schema.common import MAX_PAGE, QueryInputError
+from graphql_api.schema.common import MAX_PAGE, ClientError, ErrorCode, Forbidden, QueryInputError, Unauthenticated
 
-__all__ = ["MAX_PAGE", "QueryInputError", "create_schema", "make_context", "schema", "validation_view"]
+__all__ = [
+    "MAX_PAGE",
+    "ClientError",
+    "ErrorCode",
+    "Forbidden",
+    "QueryInputError",
+    "Unauthenticated",
+    "create_schema",
+    "make_context",
+    "schema",
+    "validation_view",
+]

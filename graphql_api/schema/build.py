@@ -18,7 +18,7 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 
 from akg.accountability import Accountability
-from graphql_api.schema.common import MAX_ALIASES, MAX_DEPTH, MAX_TOKENS, QueryInputError
+from graphql_api.schema.common import MAX_ALIASES, MAX_DEPTH, MAX_TOKENS, ClientError, ErrorCode
 from graphql_api.schema.queries import Query
 from graphql_api.schema.types import Validation, ValidationResult
 
@@ -64,11 +64,58 @@ class HideSuggestions(SchemaExtension):
 
 
 def should_mask(error: GraphQLError) -> bool:
-    """Mask unexpected errors only: GraphQL (syntax, validation) and input errors keep their message."""
+    """Mask unexpected errors only: GraphQL (syntax, validation, variables) and client errors keep their message.
+
+    Unexpected means raised while resolving a field (any exception but a ClientError), or an exception of
+    the server's own outside GraphQL's stages.
+    """
     original = error.original_error
-    if original is None or isinstance(original, GraphQLError):
+    if original is None or isinstance(original, ClientError):
         return False
-    return not isinstance(original, QueryInputError)
+    return error.path is not None or not isinstance(original, GraphQLError)
+
+
+class MaskUnexpected(MaskErrors):
+    """strawberry's ``MaskErrors`` for :func:`should_mask`, whose masked errors say INTERNAL_SERVER_ERROR."""
+
+    def __init__(self) -> None:
+        super().__init__(should_mask_error=should_mask)
+
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        masked = super().anonymise_error(error)
+        masked.extensions = {"code": ErrorCode.INTERNAL_SERVER_ERROR.value}
+        return masked
+
+
+class ErrorCodes(SchemaExtension):
+    """Gives every error of a response an ``extensions.code``; a code already there (a ClientError's) is kept.
+
+    The code follows the stage the request failed at: the parser (GRAPHQL_PARSE_FAILED, the token limit
+    included), validation against the schema (GRAPHQL_VALIDATION_FAILED, the depth and alias limits
+    included), or execution: an error without a path is about the request's variables (BAD_USER_INPUT),
+    one on a field that no ClientError explains is the server's (INTERNAL_SERVER_ERROR). Listed first among
+    the extensions, so that it runs last, after the masking.
+    """
+
+    def on_operation(self) -> Iterator[None]:
+        self._invalid = False
+        yield
+        result = self.execution_context.result
+        parsed = self.execution_context.graphql_document is not None
+        for error in getattr(result, "errors", None) or []:
+            if not (error.extensions or {}).get("code"):
+                error.extensions = {**(error.extensions or {}), "code": self._code(error, parsed).value}
+
+    def on_validate(self) -> Iterator[None]:
+        yield
+        self._invalid = bool(self.execution_context.pre_execution_errors)
+
+    def _code(self, error: GraphQLError, parsed: bool) -> ErrorCode:
+        if not parsed:
+            return ErrorCode.GRAPHQL_PARSE_FAILED
+        if self._invalid:
+            return ErrorCode.GRAPHQL_VALIDATION_FAILED
+        return ErrorCode.BAD_USER_INPUT if error.path is None else ErrorCode.INTERNAL_SERVER_ERROR
 
 
 class AccountabilitySchema(strawberry.Schema):
@@ -81,16 +128,18 @@ class AccountabilitySchema(strawberry.Schema):
 def create_schema(
     max_depth: int = MAX_DEPTH, max_aliases: int = MAX_ALIASES, max_tokens: int = MAX_TOKENS
 ) -> strawberry.Schema:
-    """The schema with its limits: depth, aliases and tokens capped, suggestions hidden, unexpected errors masked."""
+    """The schema with its limits: depth, aliases and tokens capped, suggestions hidden, unexpected errors masked,
+    and an ``extensions.code`` on every error (see :class:`~graphql_api.schema.common.ErrorCode`)."""
     return AccountabilitySchema(
         query=Query,
         config=StrawberryConfig(disable_field_suggestions=True),
         extensions=[
+            ErrorCodes,  # first, so that its on_operation ends last, once the errors are final
             lambda: MaxTokensLimiter(max_token_count=max_tokens),
             lambda: QueryDepthLimiter(max_depth=max_depth),
             lambda: MaxAliasesLimiter(max_alias_count=max_aliases),
             HideSuggestions,
-            lambda: MaskErrors(should_mask_error=should_mask),
+            MaskUnexpected,
         ],
     )
 

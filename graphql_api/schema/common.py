@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
 import strawberry
 from strawberry.types import Info
@@ -18,8 +18,52 @@ MAX_TOKENS = 2000
 MAX_TEXT = 200  # longest text argument (search, text filter)
 
 
-class QueryInputError(ValueError):
+class ErrorCode(enum.StrEnum):
+    """The ``extensions.code`` every client-facing error carries (Apollo Server's names, which clients know).
+
+    The table in docs/graphql.md says which error gets which code; :class:`ClientError` subclasses carry
+    theirs, and the schema's ``ErrorCodes`` extension gives one to every other error of a response.
+    """
+
+    BAD_REQUEST = "BAD_REQUEST"  # not a GraphQL request at all (bad JSON, no query, body too large)
+    GRAPHQL_PARSE_FAILED = "GRAPHQL_PARSE_FAILED"  # the document is not GraphQL, or has too many tokens
+    GRAPHQL_VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"  # not valid against the schema, too deep, too many aliases
+    BAD_USER_INPUT = "BAD_USER_INPUT"  # a value is wrong: unknown id, bad cursor, page size, variable
+    UNAUTHENTICATED = "UNAUTHENTICATED"  # reserved: the request needs credentials it lacks
+    FORBIDDEN = "FORBIDDEN"  # reserved: the credentials do not allow this
+    INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"  # masked: the server failed; logged, never detailed
+
+
+class ClientError(Exception):
+    """An error the client caused: its message is shown and its :attr:`code` goes into ``extensions.code``.
+
+    graphql-core copies an exception's ``extensions`` into the GraphQL error it wraps it in, so raising a
+    subclass from a resolver is all it takes.
+    """
+
+    code: ClassVar[ErrorCode] = ErrorCode.BAD_USER_INPUT
+
+    @property
+    def extensions(self) -> dict[str, str]:
+        return {"code": self.code.value}
+
+
+class QueryInputError(ClientError, ValueError):
     """A request's argument is wrong (bad cursor, page size, unknown id); its message is shown to the client."""
+
+    code = ErrorCode.BAD_USER_INPUT
+
+
+class Unauthenticated(ClientError):
+    """The request needs credentials it does not carry (reserved for the coming authentication)."""
+
+    code = ErrorCode.UNAUTHENTICATED
+
+
+class Forbidden(ClientError):
+    """The request's credentials do not allow what it asks (reserved for the coming authentication)."""
+
+    code = ErrorCode.FORBIDDEN
 
 
 def _acc(info: Info) -> Accountability:
