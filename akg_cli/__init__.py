@@ -82,16 +82,45 @@ def _load_and_validate(data: Path | None, progress: Progress) -> tuple[OxigraphS
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from akg.reports import render
+    from akg import resources
+    from akg.reports import SourceRoot, render
     from akg.store import counts
     from akg.validation import Severity
 
+    source_root = None
+    if args.sarif_root is not None:
+        # Checked before the slow part, so a misconfigured CI job fails at once.
+        if args.format != "sarif":
+            print("akg validate: --sarif-root applies to --format sarif only", file=sys.stderr)
+            return EXIT_INPUT
+        try:
+            source_root = SourceRoot.locate(args.data or resources.data_dir(), args.sarif_root)
+        except ValueError as exc:
+            print(f"akg validate: {exc}", file=sys.stderr)
+            return EXIT_INPUT
     try:
         store, report = _load_and_validate(args.data, Progress())
     except LoadError as exc:
         return _input_error(exc)
-    print(render(report, counts(store), args.format))
+    print(render(report, counts(store), args.format, source_root=source_root))
     return EXIT_OK if report.conforms_at(Severity.parse(args.fail_on)) else EXIT_FINDINGS
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    """Scaffold a new document folder; nothing is written when any part cannot be."""
+    from akg.scaffold import ScaffoldError, scaffold_document
+
+    try:
+        scaffold = scaffold_document(args.dir, args.document, args.language)
+    except ScaffoldError as exc:
+        print(f"akg init: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    print(f"akg init: wrote {len(scaffold.files)} files in {scaffold.data_dir}:")
+    for name in scaffold.files:
+        print(f"  {name}")
+    print(f"next: follow {scaffold.folder / 'README.md'}, starting with the text in source.txt;")
+    print(f"then run: akg validate --data {scaffold.data_dir}  (it names what is still to give, by file and line)")
+    return EXIT_OK
 
 
 def _ids(value: str) -> list[str]:
@@ -220,6 +249,26 @@ def _port(value: str) -> int:
     return port
 
 
+def _seconds(value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {value!r}") from None
+    if not 0 < seconds <= 3600:
+        raise argparse.ArgumentTypeError(f"{value} is outside 0-3600 seconds")
+    return seconds
+
+
+def _count(value: str) -> int:
+    try:
+        count = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
+    if count < 0:
+        raise argparse.ArgumentTypeError(f"{count} is negative")
+    return count
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     """Load and validate the graph, then serve GraphQL; refuse to start on Violations unless --allow-invalid."""
     from akg.accountability import Accountability
@@ -247,9 +296,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     import uvicorn
 
+    from akg.sparql import SparqlLimits
     from graphql_api.server import create_app
 
-    app = create_app(accountability, report)
+    sparql = SparqlLimits(timeout=args.sparql_timeout, max_results=args.sparql_max_results, workers=args.sparql_workers)
+    app = create_app(accountability, report, store=store, sparql=sparql)
     print(f"akg: serving http://{args.host}:{args.port}/graphql", file=sys.stderr, flush=True)
     uvicorn.run(app, host=args.host, port=args.port, log_level="info")
     return EXIT_OK
@@ -274,7 +325,23 @@ def parser() -> argparse.ArgumentParser:
     check.add_argument("--data", type=_path, help=data_help)
     check.add_argument("--format", choices=["text", "json", "turtle", "junit", "sarif"], default="text")
     check.add_argument("--fail-on", choices=["violation", "warning", "info"], default="violation")
+    check.add_argument(
+        "--sarif-root",
+        metavar="PATH",
+        help="with --format sarif: the data folder's path from the repository root (e.g. data), so that "
+        "code scanning maps each finding to its file (uriBaseId %%SRCROOT%%)",
+    )
     check.set_defaults(run=cmd_validate)
+
+    from akg.scaffold import LANGUAGES
+
+    init = sub.add_parser("init", help="scaffold a new document folder in a data folder")
+    init.add_argument("dir", type=_path, metavar="DIR", help="the data folder (created if missing)")
+    init.add_argument("--document", required=True, metavar="ID", help="the new document's id, e.g. minfa-2019-62")
+    init.add_argument(
+        "--language", required=True, choices=LANGUAGES, help="the text's language: its usual numbering is laid out"
+    )
+    init.set_defaults(run=cmd_init)
 
     from akg.matrix import FORMATS as MATRIX_FORMATS
 
@@ -307,6 +374,31 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1", help="interface to listen on (default: 127.0.0.1)")
     serve.add_argument("--port", type=_port, default=8000, help="port (default: 8000)")
     serve.add_argument("--allow-invalid", action="store_true", help="serve even when validation finds Violations")
+    from akg.sparql import SparqlLimits
+
+    limits = SparqlLimits()
+    serve.add_argument(
+        "--sparql-timeout",
+        type=_seconds,
+        default=limits.timeout,
+        metavar="SECONDS",
+        help=f"a /sparql query still running after this long is stopped (default: {limits.timeout:g})",
+    )
+    serve.add_argument(
+        "--sparql-max-results",
+        type=_count,
+        default=limits.max_results,
+        metavar="N",
+        help=f"most rows or triples one /sparql answer may have (default: {limits.max_results})",
+    )
+    serve.add_argument(
+        "--sparql-workers",
+        type=_count,
+        default=limits.workers,
+        metavar="N",
+        help=f"/sparql queries that can run at once, each in its own process; 0 turns /sparql off "
+        f"(default: {limits.workers})",
+    )
     serve.set_defaults(run=cmd_serve)
     return top
 

@@ -2,8 +2,9 @@
 
 Routes: ``/graphql`` (POST; GET for queries; GraphiQL in a browser, its tabs preloaded with the example
 queries, its scripts served from ``/graphiql-assets`` when set-up fetched them), ``/healthz`` (JSON:
-status, counts, validation summary), ``/matrix`` (see :mod:`graphql_api.matrix_page`) and ``/pathway``
-(see :mod:`graphql_api.pathway_page`). Any unexpected
+status, counts, validation summary), ``/matrix`` (see :mod:`graphql_api.matrix_page`), ``/pathway``
+(see :mod:`graphql_api.pathway_page`) and, given the store, ``/sparql``, ``/id/...`` and ``/ontology``
+(see :mod:`graphql_api.linked_data`). Any unexpected
 exception becomes a JSON error body without a traceback; request bodies above :data:`MAX_BODY` bytes are
 refused with 413, and every error response has a JSON body.
 """
@@ -14,7 +15,7 @@ import contextlib
 import json
 import logging
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse
@@ -27,9 +28,15 @@ from akg.accountability import Accountability
 from graphql_api.examples import Example, load_examples
 from graphql_api.graphiql_assets import ROUTE as ASSET_ROUTE
 from graphql_api.graphiql_assets import assets_dir, localise
+from graphql_api.linked_data import linked_data_router
 from graphql_api.matrix_page import matrix_router
 from graphql_api.pathway_page import pathway_router
 from graphql_api.schema import create_schema, make_context
+from graphql_api.schema.common import ErrorCode
+
+if TYPE_CHECKING:
+    from akg.sparql import SparqlLimits
+    from akg.store import OxigraphStore
 
 MAX_BODY = 64 * 1024
 log = logging.getLogger("akg.server")
@@ -82,11 +89,17 @@ class ExampleGraphQLRouter(GraphQLRouter):
         return HTMLResponse(self._ide_html)
 
 
+def error_response(message: str, status: int, code: ErrorCode = ErrorCode.BAD_REQUEST) -> JSONResponse:
+    """A GraphQL-shaped error body for a request refused before GraphQL saw it: ``errors[0].extensions.code``."""
+    return JSONResponse({"errors": [{"message": message, "extensions": {"code": code.value}}]}, status_code=status)
+
+
 class RequestGuard(BaseHTTPMiddleware):
     """Refuses request bodies above ``limit`` bytes (413) and gives plain-text error responses a JSON body.
 
     strawberry answers malformed HTTP requests (bad JSON, no query, wrong content type) with plain text;
-    clients get ``{"errors": [{"message": ...}]}`` instead, with the same status.
+    clients get ``{"errors": [{"message": ..., "extensions": {"code": "BAD_REQUEST"}}]}`` instead, with the
+    same status.
     """
 
     def __init__(self, app: Any, limit: int = MAX_BODY) -> None:
@@ -96,14 +109,14 @@ class RequestGuard(BaseHTTPMiddleware):
     async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
         length = request.headers.get("content-length")
         if length is not None and (not length.isdigit() or int(length) > self.limit):
-            return JSONResponse({"errors": [{"message": f"request body above {self.limit} bytes"}]}, status_code=413)
+            return error_response(f"request body above {self.limit} bytes", 413)
         if request.method == "POST" and length is None and request.headers.get("transfer-encoding"):
-            return JSONResponse({"errors": [{"message": "chunked request bodies are not accepted"}]}, status_code=411)
+            return error_response("chunked request bodies are not accepted", 411)
         response = await call_next(request)
         if response.status_code >= 400 and response.headers.get("content-type", "").startswith("text/plain"):
             chunks = [chunk async for chunk in response.body_iterator]  # type: ignore[attr-defined]
             text = b"".join(c if isinstance(c, bytes) else c.encode() for c in chunks).decode("utf-8", "replace")
-            return JSONResponse({"errors": [{"message": text[:500]}]}, status_code=response.status_code)
+            return error_response(text[:500], response.status_code)
         return response
 
 
@@ -124,11 +137,19 @@ def quiet_access_log() -> None:
         access.addFilter(WithoutQueryStrings())
 
 
-def create_app(accountability: Accountability, report: Any = None, allow_graphiql: bool = True) -> FastAPI:
+def create_app(
+    accountability: Accountability,
+    report: Any = None,
+    allow_graphiql: bool = True,
+    store: OxigraphStore | None = None,
+    sparql: SparqlLimits | None = None,
+) -> FastAPI:
     """The FastAPI application serving ``accountability`` and the start-up validation ``report``.
 
     ``report`` is an ``akg.validation.ValidationReport`` (or None: ``validation`` then answers null);
-    ``allow_graphiql=False`` turns the in-browser IDE off.
+    ``allow_graphiql=False`` turns the in-browser IDE off. Given the ``store``, the app also serves the
+    linked-data routes (``/sparql`` within the ``sparql`` limits, ``/id/...``, ``/ontology``: see
+    :mod:`graphql_api.linked_data`).
     """
     context = make_context(accountability, report)
     counts = accountability.counts()
@@ -162,6 +183,8 @@ def create_app(accountability: Accountability, report: Any = None, allow_graphiq
     app.include_router(router, prefix="/graphql")
     app.include_router(matrix_router(accountability))
     app.include_router(pathway_router(accountability))
+    if store is not None:
+        app.include_router(linked_data_router(store, sparql))
     if allow_graphiql and assets_dir().is_dir():
         app.mount(ASSET_ROUTE, StaticFiles(directory=assets_dir()), name="graphiql-assets")
 
@@ -172,6 +195,6 @@ def create_app(accountability: Accountability, report: Any = None, allow_graphiq
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.error("unexpected error on %s %s: %r", request.method, request.url.path, exc)
-        return JSONResponse({"errors": [{"message": "Internal server error."}]}, status_code=500)
+        return error_response("Internal server error.", 500, ErrorCode.INTERNAL_SERVER_ERROR)
 
     return app
