@@ -42,16 +42,14 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(accountability: Accountability, report: Any = None) -> Iterator[str]:
-    """Serve ``create_app(accountability, report)`` with uvicorn on loopback; yields the base URL."""
+def serving(app: Any, lifespan: str = "off", start_timeout: float = 30) -> Iterator[str]:
+    """Serve ``app`` with uvicorn on a free loopback port, in a thread; yields the base URL."""
     port = free_port()
-    config = uvicorn.Config(
-        create_app(accountability, report), host="127.0.0.1", port=port, log_level="critical", lifespan="off"
-    )
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="critical", lifespan=lifespan)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    deadline = time.monotonic() + 15
+    deadline = time.monotonic() + start_timeout
     while not server.started:
         if time.monotonic() > deadline or not thread.is_alive():
             raise RuntimeError("uvicorn did not start")
@@ -60,4 +58,11 @@ def running_server(accountability: Accountability, report: Any = None) -> Iterat
         yield f"http://127.0.0.1:{port}"
     finally:
         server.should_exit = True
-        thread.join(timeout=10)
+        thread.join(timeout=20)
+
+
+@contextmanager
+def running_server(accountability: Accountability, report: Any = None) -> Iterator[str]:
+    """Serve ``create_app(accountability, report)``; yields the base URL."""
+    with serving(create_app(accountability, report)) as url:
+        yield url

@@ -15,8 +15,6 @@ import re
 import socket
 import subprocess
 import sys
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -24,7 +22,6 @@ from typing import Any
 import httpx
 import pytest
 import rdflib
-import uvicorn
 from rdflib import RDF, RDFS, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import OWL
@@ -41,7 +38,7 @@ from akg_cli import parser
 from graphql_api.ontology_docs import DOCS_PATH, fingerprint, recorded_fingerprint
 from graphql_api.ontology_docs import main as docs_main
 from graphql_api.server import create_app
-from tests.graphql_support import free_port
+from tests.graphql_support import serving
 
 ID = "https://w3id.org/akg/id/"
 AKG = "https://w3id.org/akg/ontology#"
@@ -72,18 +69,9 @@ def store(shipped_store: OxigraphStore) -> OxigraphStore:
 @pytest.fixture(scope="module")
 def base_url(store: OxigraphStore) -> Iterator[str]:
     app = create_app(Accountability.from_store(store), store=store, sparql=LIMITS)
-    port = free_port()
     # lifespan on: it starts the SPARQL workers and stops them at the end
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="critical", lifespan="on"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert time.monotonic() < deadline and thread.is_alive(), "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=20)
+    with serving(app, lifespan="on") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -10,21 +10,18 @@ from __future__ import annotations
 import csv
 import io
 import os
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import openpyxl
 import pytest
-import uvicorn
 
 from akg import matrix as mx
 from akg.accountability import Accountability
 from akg.store import OxigraphStore
 from graphql_api.server import create_app
-from tests.graphql_support import free_port
+from tests.graphql_support import serving
 from tests.test_matrix import canonical, read_csv
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -45,18 +42,8 @@ def accountability(shipped_store: OxigraphStore) -> Accountability:
 
 @pytest.fixture(scope="module")
 def base_url(accountability: Accountability) -> Iterator[str]:
-    app = create_app(accountability)
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="critical", lifespan="off"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        assert time.monotonic() < deadline and thread.is_alive(), "uvicorn did not start"
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(create_app(accountability)) as url:
+        yield url
 
 
 def test_page_and_downloads_over_http(base_url: str, accountability: Accountability) -> None:

@@ -9,14 +9,11 @@ import datetime as dt
 import json
 import logging
 import os
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 
 from akg.accountability import Accountability, InvalidArgument, Profile, UnknownIdentifier
 from akg.pathway_card import render_card
@@ -25,7 +22,7 @@ from akg_cli import main
 from graphql_api.schema import make_context, schema
 from graphql_api.server import WithoutQueryStrings, create_app
 from loader.errors import LoadError
-from tests.graphql_support import free_port
+from tests.graphql_support import serving
 
 UNATTENDED = Profile(("factually-unattended-children",), 5, "county")
 ORPHAN_WITH_HEARING_IMPAIRMENT = Profile(
@@ -276,17 +273,8 @@ def test_a_procedure_annotation_error_names_file_line_and_value(fixture_data: Pa
 
 @pytest.fixture(scope="module")
 def base_url(acc: Accountability) -> Iterator[str]:
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(acc), host="127.0.0.1", port=port, log_level="critical"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        assert time.monotonic() < deadline and thread.is_alive(), "uvicorn did not start"
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(create_app(acc), lifespan="on") as url:  # lifespan on: the access-log filter is installed
+        yield url
 
 
 def test_the_pathway_page_answers_a_form(base_url: str) -> None:
