@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from hypothesis import settings
 
@@ -30,3 +32,16 @@ def fixture_data(tmp_path: Path) -> Path:
     target = tmp_path / "data"
     shutil.copytree(FIXTURE_DATA, target)
     return target
+
+
+@pytest.fixture(scope="module")
+def client(shipped_store: OxigraphStore) -> Iterator[httpx.Client]:
+    """An HTTP client of the service on the shipped graph, served by uvicorn on loopback (one per module)."""
+    from akg.accountability import Accountability
+    from tests.graphql_support import running_server
+
+    with (
+        running_server(Accountability.from_store(shipped_store)) as url,
+        httpx.Client(base_url=url, timeout=20) as http,
+    ):
+        yield http

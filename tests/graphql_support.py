@@ -35,6 +35,14 @@ def sample_report() -> ValidationReport:
     )
 
 
+def nested_query(depth: int) -> str:
+    """A query ``depth`` levels deep (``broader { broader { ... } }``), to try the depth limit."""
+    inner = "id"
+    for _ in range(depth):
+        inner = f"broader {{ {inner} }}"
+    return f"{{ needs {{ {inner} }} }}"
+
+
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))

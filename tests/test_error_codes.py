@@ -12,18 +12,9 @@ import pytest
 
 from akg.accountability import Accountability
 from graphql_api.schema.common import MAX_ALIASES, MAX_DEPTH, MAX_TOKENS, ErrorCode, Forbidden, Unauthenticated
-from tests.graphql_support import running_server
+from tests.graphql_support import nested_query, running_server
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture(scope="module")
-def client(shipped_store):
-    with (
-        running_server(Accountability.from_store(shipped_store)) as url,
-        httpx.Client(base_url=url, timeout=20) as http,
-    ):
-        yield http
 
 
 def codes(response: httpx.Response) -> list[str]:
@@ -32,13 +23,6 @@ def codes(response: httpx.Response) -> list[str]:
     errors = response.json()["errors"]
     assert errors, response.text
     return [error["extensions"]["code"] for error in errors]
-
-
-def _nested(depth: int) -> str:
-    inner = "id"
-    for _ in range(depth):
-        inner = f"broader {{ {inner} }}"
-    return f"{{ needs {{ {inner} }} }}"
 
 
 @pytest.mark.parametrize(
@@ -100,7 +84,7 @@ def test_documents_that_do_not_parse(client, query) -> None:
         "{ obligations(deadlineKind: SOON) { totalCount } }",
         "mutation { x }",
         "fragment A on Query { ...B } fragment B on Query { ...A } { ...A }",
-        _nested(MAX_DEPTH + 5),
+        nested_query(MAX_DEPTH + 5),
         "{ " + " ".join(f"a{i}: sectors {{ id }}" for i in range(MAX_ALIASES + 5)) + " }",
     ],
     ids=["field", "argument", "date-literal", "enum", "mutation", "fragment-cycle", "depth", "aliases"],

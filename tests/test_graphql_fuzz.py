@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 
 import httpx
-import pytest
 from graphql import (
     GraphQLEnumType,
     GraphQLInputType,
@@ -19,9 +18,8 @@ from graphql import (
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from akg.accountability import Accountability
 from graphql_api.schema import schema
-from tests.graphql_support import DOC, running_server
+from tests.graphql_support import DOC
 
 GRAPHQL = schema._schema
 SETTINGS = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -31,15 +29,6 @@ KNOWN_IDS = [
     DOC, f"{DOC}/closing-2", f"{DOC}/2.1.1-3", "2.1.1", "preamble", "en", "zh",
 ]  # fmt: skip
 GARBAGE = st.text(max_size=24)
-
-
-@pytest.fixture(scope="module")
-def client(shipped_store):
-    with (
-        running_server(Accountability.from_store(shipped_store)) as url,
-        httpx.Client(base_url=url, timeout=20) as http,
-    ):
-        yield http
 
 
 def literal(type_: GraphQLInputType) -> st.SearchStrategy[str]:

@@ -12,7 +12,7 @@ from graphql_api.examples import load_examples
 from graphql_api.export_schema import SDL_PATH, sdl
 from graphql_api.export_schema import main as export_main
 from graphql_api.schema import MAX_PAGE, create_schema, make_context, schema
-from tests.graphql_support import DOC, sample_report
+from tests.graphql_support import DOC, nested_query, sample_report
 
 
 @pytest.fixture(scope="module")
@@ -293,16 +293,9 @@ def test_documents_citations_search_and_validation(run) -> None:
     assert any(r["sourceLine"] == 71 for r in data["validation"]["results"])
 
 
-def _nested(depth: int) -> str:
-    inner = "id"
-    for _ in range(depth):
-        inner = f"broader {{ {inner} }}"
-    return f"{{ needs {{ {inner} }} }}"
-
-
 def test_limits_give_graphql_errors(run) -> None:
-    assert run(_nested(4))
-    assert any("depth" in m for m in run(_nested(30), expect_errors=True))
+    assert run(nested_query(4))
+    assert any("depth" in m for m in run(nested_query(30), expect_errors=True))
     aliases = " ".join(f"a{i}: sectors {{ id }}" for i in range(60))
     assert any("aliases" in m for m in run(f"{{ {aliases} }}", expect_errors=True))
     many = " ".join("sectors { id }" for _ in range(1000))

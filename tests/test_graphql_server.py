@@ -12,7 +12,7 @@ from akg.accountability import Accountability
 from akg.validation import Finding, Severity, ValidationReport
 from akg_cli import EXIT_FINDINGS, EXIT_INPUT, main
 from graphql_api.examples import load_examples
-from tests.graphql_support import DOC, running_server, sample_report
+from tests.graphql_support import DOC, nested_query, running_server, sample_report
 
 NO_LEAK = ("Traceback", 'File "', "site-packages", "RecursionError")
 
@@ -97,17 +97,10 @@ def test_graphiql_page_is_left_alone_without_local_assets(tmp_path: Path) -> Non
     assert localise(get_graphql_ide_html("graphiql"), tmp_path) is None
 
 
-def _nested(depth: int) -> str:
-    inner = "id"
-    for _ in range(depth):
-        inner = f"broader {{ {inner} }}"
-    return f"{{ needs {{ {inner} }} }}"
-
-
 @pytest.mark.parametrize(
     "payload",
     [
-        {"query": _nested(40)},
+        {"query": nested_query(40)},
         {"query": "{ " + " ".join(f"a{i}: sectors {{ id }}" for i in range(100)) + " }"},
         {"query": "{ " + " ".join("sectors { id }" for _ in range(3000)) + " }"},
         {"query": "{" * 2000},
