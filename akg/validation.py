@@ -32,7 +32,7 @@ from rdflib import RDF, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.extras.shacl import parse_shacl_path
 from rdflib.term import Node
 
-__all__ = ["Finding", "Severity", "ValidationReport", "load_shapes", "validate"]
+__all__ = ["DEFAULT_ENGINE", "ENGINES", "Finding", "Severity", "ValidationReport", "load_shapes", "validate"]
 
 AKG = Namespace("https://w3id.org/akg/ontology#")
 SH = Namespace("http://www.w3.org/ns/shacl#")
@@ -190,13 +190,30 @@ def load_shapes(shapes_dir: Path) -> Graph:
     return shapes
 
 
-def validate(data: Graph, shapes_dir: Path, *, inference: str = "none") -> ValidationReport:
+ENGINES = ("pyshacl", "rudof")
+DEFAULT_ENGINE = "pyshacl"
+
+
+def validate(
+    data: Graph, shapes_dir: Path, *, inference: str = "none", engine: str = DEFAULT_ENGINE
+) -> ValidationReport:
     """Validate ``data`` against the shapes in ``shapes_dir``; the data graph is not changed.
 
     ``inference`` is passed to pyshacl ("none", "rdfs", "owlrl", "both"); see the module
-    docstring for why the default is "none".
+    docstring for why the default is "none". ``engine`` is "pyshacl" (the reference) or
+    "rudof" (experimental, needs the ``rudof`` extra, no inference; see docs/validation.md).
+    Both engines make the same :class:`Finding` objects.
     """
+    if engine not in ENGINES:
+        raise ValueError(f"unknown validation engine {engine!r}: expected one of {', '.join(ENGINES)}")
     shapes = load_shapes(shapes_dir)
+    if engine == "rudof":
+        if inference != "none":
+            raise ValueError("the rudof engine runs no inference: use inference='none' or engine='pyshacl'")
+        from akg.rudof_engine import rudof_findings
+
+        findings = rudof_findings(data, shapes)
+        return ValidationReport(results=tuple(sorted(findings, key=Finding.sort_key)))
     _conforms, results_graph, _text = pyshacl.validate(
         data,
         shacl_graph=shapes,
@@ -207,9 +224,12 @@ def validate(data: Graph, shapes_dir: Path, *, inference: str = "none") -> Valid
         allow_warnings=True,
         allow_infos=True,
     )
+    # The report's own results only: pyshacl also types the nested results it hangs under
+    # sh:detail (the failing member shape of an sh:node) as sh:ValidationResult.
     findings = [
         _finding(results_graph, result, data, shapes)
-        for result in results_graph.subjects(RDF.type, SH.ValidationResult)
+        for report in results_graph.subjects(RDF.type, SH.ValidationReport)
+        for result in results_graph.objects(report, SH.result)
     ]
     return ValidationReport(results=tuple(sorted(findings, key=Finding.sort_key)))
 

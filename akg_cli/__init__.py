@@ -69,16 +69,30 @@ def cmd_build(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _load_and_validate(data: Path | None, progress: Progress) -> tuple[OxigraphStore, ValidationReport]:
-    """Load a data folder into a store and validate it; raises LoadError on bad input."""
+def _load_and_validate(
+    data: Path | None, progress: Progress, engine: str = "pyshacl"
+) -> tuple[OxigraphStore, ValidationReport]:
+    """Load a data folder into a store and validate it with ``engine``; raises LoadError on bad input."""
     from akg import resources
     from akg.store import open_store
     from akg.validation import validate
 
     progress("loading data")
     store = open_store(data)
-    progress("validating against the SHACL shapes")
-    return store, validate(store.export(), resources.shapes_dir())
+    progress(f"validating against the SHACL shapes ({engine})")
+    return store, validate(store.export(), resources.shapes_dir(), engine=engine)
+
+
+_ENGINE_ARGS = ("--engine",)
+
+
+def _engine_options() -> dict[str, object]:
+    return {
+        "choices": ["pyshacl", "rudof"],
+        "default": "pyshacl",
+        "help": "SHACL engine: pyshacl (the reference, default) or rudof (experimental, needs the rudof "
+        "extra; see docs/validation.md for where it differs)",
+    }
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -99,9 +113,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
             print(f"akg validate: {exc}", file=sys.stderr)
             return EXIT_INPUT
     try:
-        store, report = _load_and_validate(args.data, Progress())
+        store, report = _load_and_validate(args.data, Progress(), args.engine)
     except LoadError as exc:
         return _input_error(exc)
+    except ImportError as exc:  # --engine rudof without the rudof extra
+        print(f"akg validate: {exc}", file=sys.stderr)
+        return EXIT_INPUT
     print(render(report, counts(store), args.format, source_root=source_root))
     return EXIT_OK if report.conforms_at(Severity.parse(args.fail_on)) else EXIT_FINDINGS
 
@@ -276,9 +293,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     progress = Progress()
     try:
-        store, report = _load_and_validate(args.data, progress)
+        store, report = _load_and_validate(args.data, progress, args.engine)
     except LoadError as exc:
         return _input_error(exc)
+    except ImportError as exc:  # --engine rudof without the rudof extra
+        print(f"akg serve: {exc}", file=sys.stderr)
+        return EXIT_INPUT
     from akg.reports import summary_line
 
     print(f"akg: validation: {summary_line(report)} (details: akg validate)", file=sys.stderr)
@@ -331,6 +351,7 @@ def parser() -> argparse.ArgumentParser:
         help="with --format sarif: the data folder's path from the repository root (e.g. data), so that "
         "code scanning maps each finding to its file (uriBaseId %%SRCROOT%%)",
     )
+    check.add_argument(*_ENGINE_ARGS, **_engine_options())
     check.set_defaults(run=cmd_validate)
 
     from akg.scaffold import LANGUAGES
@@ -374,6 +395,7 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1", help="interface to listen on (default: 127.0.0.1)")
     serve.add_argument("--port", type=_port, default=8000, help="port (default: 8000)")
     serve.add_argument("--allow-invalid", action="store_true", help="serve even when validation finds Violations")
+    serve.add_argument(*_ENGINE_ARGS, **_engine_options())
     from akg.sparql import SparqlLimits
 
     limits = SparqlLimits()

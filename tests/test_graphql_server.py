@@ -188,7 +188,7 @@ def served(monkeypatch):
     import akg.validation
 
     calls: list[dict] = []
-    monkeypatch.setattr(akg.validation, "validate", lambda graph, shapes: ValidationReport(results=(_violation(),)))
+    monkeypatch.setattr(akg.validation, "validate", lambda graph, shapes, **_kw: ValidationReport((_violation(),)))
     monkeypatch.setattr(uvicorn, "run", lambda app, **kwargs: calls.append({"app": app, **kwargs}))
     return calls
 
