@@ -144,17 +144,41 @@ def _ids(value: str) -> list[str]:
     return [part.strip() for part in value.split(",") if part.strip()]
 
 
+def _format(command: str, args: argparse.Namespace, formats: Sequence[str]) -> str | None:
+    """The output format: ``--format``, else the output file's suffix; None (after saying so) if unknown."""
+    fmt = args.format or args.output.suffix.lstrip(".").lower()
+    if fmt not in formats:
+        print(
+            f"akg {command}: cannot tell the format of {args.output}; give --format {'|'.join(formats)}",
+            file=sys.stderr,
+        )
+        return None
+    return fmt
+
+
+def _write_output(command: str, output: Path, data: bytes) -> bool:
+    """Write ``data`` to ``output`` atomically, or to stdout for ``-``; False (after saying why) if it cannot."""
+    from akg.serialization import write_atomically
+
+    try:
+        if str(output) == "-":
+            sys.stdout.buffer.write(data)
+            sys.stdout.flush()
+        else:
+            write_atomically(output, data)
+    except OSError as exc:
+        print(f"akg {command}: cannot write {output}: {exc.strerror or exc}", file=sys.stderr)
+        return False
+    return True
+
+
 def cmd_matrix(args: argparse.Namespace) -> int:
     from akg.accountability import Accountability, UnknownIdentifier
     from akg.matrix import FORMATS, ProgressBar, build_pack, known_ids, render, stage_count
-    from akg.serialization import write_atomically
     from akg.store import open_store
 
-    fmt = args.format or args.output.suffix.lstrip(".").lower()
-    if fmt not in FORMATS:
-        print(
-            f"akg matrix: cannot tell the format of {args.output}; give --format {'|'.join(FORMATS)}", file=sys.stderr
-        )
+    fmt = _format("matrix", args, FORMATS)
+    if fmt is None:
         return EXIT_INPUT
     bar = ProgressBar(total=3 + stage_count(0, fmt))
     bar("loading data")
@@ -182,15 +206,8 @@ def cmd_matrix(args: argparse.Namespace) -> int:
         return EXIT_INPUT
     data = render(pack, fmt, bar)
     bar("writing the file")
-    try:
-        if str(args.output) == "-":
-            sys.stdout.buffer.write(data)
-            sys.stdout.flush()
-        else:
-            write_atomically(args.output, data)
-    except OSError as exc:
+    if not _write_output("matrix", args.output, data):
         bar.finish("stopped")
-        print(f"akg matrix: cannot write {args.output}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_INPUT
     bar.finish("done")
     if str(args.output) != "-":
@@ -202,14 +219,10 @@ def cmd_pathway(args: argparse.Namespace) -> int:
     """Write one child's pathway card. The profile is used for this card only: it is not stored or logged."""
     from akg.accountability import Accountability, InvalidArgument, Profile, UnknownIdentifier
     from akg.pathway_card import FORMATS, render_card
-    from akg.serialization import write_atomically
     from akg.store import open_store
 
-    fmt = args.format or args.output.suffix.lstrip(".").lower()
-    if fmt not in FORMATS:
-        print(
-            f"akg pathway: cannot tell the format of {args.output}; give --format {'|'.join(FORMATS)}", file=sys.stderr
-        )
+    fmt = _format("pathway", args, FORMATS)
+    if fmt is None:
         return EXIT_INPUT
     try:
         accountability = Accountability.from_store(open_store(args.data))
@@ -227,15 +240,7 @@ def cmd_pathway(args: argparse.Namespace) -> int:
     except InvalidArgument as exc:
         print(f"akg pathway: {exc}", file=sys.stderr)
         return EXIT_INPUT
-    data = render_card(pathway, accountability, fmt, args.lang)
-    try:
-        if str(args.output) == "-":
-            sys.stdout.buffer.write(data)
-            sys.stdout.flush()
-        else:
-            write_atomically(args.output, data)
-    except OSError as exc:
-        print(f"akg pathway: cannot write {args.output}: {exc.strerror or exc}", file=sys.stderr)
+    if not _write_output("pathway", args.output, render_card(pathway, accountability, fmt, args.lang)):
         return EXIT_INPUT
     if str(args.output) != "-":
         print(f"wrote the {fmt} pathway card to {args.output}", file=sys.stderr)
