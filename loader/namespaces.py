@@ -31,11 +31,16 @@ PREFIXES: dict[str, str] = {
     **{segment: f"{ID}{segment}/" for segment in SCHEME_SEGMENTS.values()},
     "akgorg": ID + "org/",
     "akgdoc": ID + "doc/",
+    "akgjur": ID + "jurisdiction/",
 }
+
+# Named graphs of the progress records (issue 8): private, never part of the served graph.
+REPORTS_GRAPH = URIRef(ID + "graph/reports")
+AUDIT_GRAPH = URIRef(ID + "graph/audit")
 
 
 def _safe(segment: str) -> str:
-    return quote(segment, safe="-._~")
+    return quote(segment, safe="-._~@")  # "@" is a pchar (RFC 3986): civil-affairs@420100
 
 
 def concept_iri(scheme: str, notation: str) -> URIRef:
@@ -61,3 +66,31 @@ def obligation_iri(doc_id: str, obligation_id: str) -> URIRef:
 
 def citation_iri(doc_id: str, n: int) -> URIRef:
     return URIRef(f"{document_iri(doc_id)}/citation/{n}")
+
+
+def jurisdiction_iri(code: str) -> URIRef:
+    """IRI of the administrative division with six-digit code ``code`` (e.g. "420100", Wuhan)."""
+    return URIRef(f"{ID}jurisdiction/{_safe(code)}")
+
+
+def counterpart_id(sector: str, code: str) -> str:
+    """Organisation id of a jurisdiction's body of a sector: ``<sector>@<code>``, e.g. civil-affairs@420100."""
+    return f"{sector}@{code}"
+
+
+def duty_instance_iri(doc_id: str, obligation_id: str, code: str, due: str | None = None) -> URIRef:
+    """IRI of one duty instance: an obligation in one jurisdiction (and, if recurring, one occurrence)."""
+    base = f"{obligation_iri(doc_id, obligation_id)}/duty/{_safe(code)}"
+    return URIRef(f"{base}/{due}" if due else base)
+
+
+def report_iri(uuid: str) -> URIRef:
+    return URIRef(f"{ID}report/{_safe(uuid)}")
+
+
+def review_iri(uuid: str) -> URIRef:
+    return URIRef(f"{ID}review/{_safe(uuid)}")
+
+
+def audit_entry_iri(uuid: str) -> URIRef:
+    return URIRef(f"{ID}audit/{_safe(uuid)}")
