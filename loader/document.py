@@ -12,7 +12,7 @@ from rdflib import RDF, XSD, Graph, Literal, URIRef
 from loader.errors import ProblemLog
 from loader.fields import Fields, suggest
 from loader.links import RELATION_KEYS, PendingLink, pending_links
-from loader.namespaces import AKG, citation_iri, document_iri, provision_iri
+from loader.namespaces import AKG, citation_iri, document_iri, jurisdiction_iri, provision_iri
 from loader.provisions import Layout, LayoutError, Level, ParsedText, Provision, parse_text
 from loader.registry import Registries, concept_or_problem
 from loader.vocabulary import Vocabulary
@@ -223,6 +223,7 @@ def load_document(
             "citations",
             "links",
             "deadlines",
+            "jurisdiction",
             "note",
         ],
     )
@@ -247,6 +248,12 @@ def load_document(
         graph.add((iri, AKG.documentLevel, concept))
     if number := f.text("number"):
         graph.add((iri, AKG.number, Literal(number)))
+    if (code := f.text("jurisdiction")) is not None:
+        # Whether the division exists is checked once jurisdictions are loaded (loader/instances.py).
+        if re.fullmatch(r"[0-9]{6}", code):
+            graph.add((iri, AKG.appliesIn, jurisdiction_iri(code)))
+        else:
+            f.problem("jurisdiction", f"jurisdiction {code!r} is not a six-digit division code such as 420000")
     if published := f.date("date_published"):
         graph.add((iri, AKG.datePublished, _literal_date(published)))
     if (org := f.text("publisher")) is not None:

@@ -23,6 +23,9 @@ SCHEME_SEGMENTS: dict[str, str] = {
     "deadline-kinds": "deadline-kind",
     "time-units": "time-unit",
     "periods": "period",
+    "report-statuses": "report-status",
+    "review-decisions": "review-decision",
+    "audit-actions": "audit-action",
 }
 
 PREFIXES: dict[str, str] = {
