@@ -9,6 +9,7 @@ from rdflib import Graph
 from loader.annotations import AnnotationReader
 from loader.document import load_document
 from loader.errors import InputProblem, LoadError, ProblemLog
+from loader.jurisdictions import load_jurisdictions
 from loader.links import LinkTargets, PendingLink, resolve_links
 from loader.namespaces import PREFIXES, document_iri
 from loader.procedures import ProcedureReader
@@ -39,6 +40,7 @@ def load_data_folder(data_dir: Path, ontology_dir: Path) -> Graph:
     vocab = vocabulary_from(read_ontology(ontology_dir))
     graph, log = new_graph(), ProblemLog()
     organizations = load_organizations(data_dir, vocab, graph, log)
+    load_jurisdictions(data_dir, vocab, organizations, graph, log)
     cited = load_cited_documents(data_dir, organizations, graph, log)
     folders = document_folders(data_dir)
     if not folders:

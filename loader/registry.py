@@ -34,6 +34,7 @@ class Organization:
     vague: bool
     sector: str | None = None
     part_of: str | None = None
+    collective: bool = False
 
 
 @dataclass(frozen=True)
@@ -121,7 +122,9 @@ def load_organizations(data_dir: Path, vocab: Vocabulary, graph: Graph, log: Pro
         if parent := f.text("part_of"):
             parents.append((f, iri, parent))
         _provenance(graph, iri, name, f.line)
-        result[ident] = Organization(ident, iri, kind, level, f.flag("vague"), sector, f.text("part_of"))
+        result[ident] = Organization(
+            ident, iri, kind, level, f.flag("vague"), sector, f.text("part_of"), f.flag("collective")
+        )
     for f, iri, parent in parents:
         if parent not in result:
             f.problem("part_of", f"unknown organisation {parent!r}{suggest(parent, result)}")
