@@ -24,7 +24,8 @@ from pathlib import Path
 from typing import Literal, Protocol
 
 import pyoxigraph as ox
-from rdflib import Graph
+from rdflib import Graph, URIRef
+from rdflib import Literal as RdfLiteral
 
 from akg import resources
 from akg.media_types import choose
@@ -41,7 +42,7 @@ class IRI(str):
 
 
 Bound = IRI | str | int | bool | dt.datetime | dt.date
-Quad = tuple[IRI, IRI, Bound, IRI]  # subject, predicate, object, named graph
+Quad = tuple[URIRef, URIRef, URIRef | RdfLiteral, URIRef]  # subject, predicate, object, named graph (rdflib terms)
 
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 _CONVERT = {
@@ -82,6 +83,17 @@ def _rdf(value: Bound) -> ox.NamedNode | ox.Literal:
     if isinstance(value, dt.date):
         return ox.Literal(value.isoformat(), datatype=ox.NamedNode(_XSD + "date"))
     return ox.Literal(value)
+
+
+def _ox(term: URIRef | RdfLiteral) -> ox.NamedNode | ox.Literal:
+    """The pyoxigraph term of an rdflib IRI or literal (datatype and language kept)."""
+    if isinstance(term, RdfLiteral):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    return ox.NamedNode(str(term))
 
 
 def _sync_write_ahead_log(folder: Path) -> None:
@@ -145,9 +157,7 @@ class OxigraphStore:
         On an on-disk store the write-ahead log is synced to the device before returning, so an
         acknowledged write survives a crash of the process or of the machine.
         """
-        self._store.extend(
-            [ox.Quad(ox.NamedNode(s), ox.NamedNode(p), _rdf(o), ox.NamedNode(g)) for s, p, o, g in quads]
-        )
+        self._store.extend([ox.Quad(_ox(s), _ox(p), _ox(o), _ox(g)) for s, p, o, g in quads])
         if self.path:
             _sync_write_ahead_log(self.path)
 

@@ -44,7 +44,9 @@ def add_duty_instances(graph: Graph, log: ProblemLog) -> int:
             _problem(graph, log, document, f"jurisdiction {code!r} is not a division of data/jurisdictions.yaml")
             continue
         by_level = _jurisdictions_by_level(graph, scope)
-        for obligation in sorted(graph.subjects(AKG.inDocument, document)):
+        provisions = set(graph.subjects(AKG.inDocument, document))
+        obligations = {o for p in provisions for o in graph.subjects(AKG.provision, p)}
+        for obligation in sorted(obligations):
             if (obligation, RDF.type, AKG.Obligation) in graph:
                 count += _instances_of(graph, log, document, obligation, by_level)
     return count
@@ -78,7 +80,7 @@ def _instances_of(
     ob_id = str(graph.value(obligation, AKG.identifier))
     dues = list(_due_dates(graph, obligation))
     recurring = len(dues) > 1 or graph.value(_deadline(graph, obligation), AKG.instanceDate) is not None
-    count = 0
+    count, seen = 0, set()
     for level_name in LEVELS:
         level = concept_iri("levels", level_name)
         sectors = sorted({sector for org, org_level, sector in leads if org_level == level and sector is not None})
@@ -117,8 +119,11 @@ def _instances_of(
                     f"{sector!r} to the counterpart sectors of data/jurisdictions.yaml",
                 )
                 return count
+            if jurisdiction in seen:  # a unit at both levels (Xiantao...) binds once, at the first
+                continue
+            seen.add(jurisdiction)
             for due in dues or [None]:
-                _add(graph, doc_id, ob_id, obligation, jurisdiction, code, owner, reviewer, due, recurring)
+                _add(graph, doc_id, ob_id, obligation, jurisdiction, code, owner, reviewer, due, recurring, level)
                 count += 1
     return count
 
@@ -179,6 +184,7 @@ def _add(
     reviewer: URIRef,
     due: Literal | None,
     recurring: bool,
+    level: URIRef,
 ) -> None:
     suffix = str(due) if recurring and due is not None else None
     iri = duty_instance_iri(doc_id, ob_id, code, suffix)
@@ -187,6 +193,7 @@ def _add(
     graph.add((iri, AKG.identifier, Literal(ident)))
     graph.add((iri, AKG.instanceOf, obligation))
     graph.add((iri, AKG.inJurisdiction, jurisdiction))
+    graph.add((iri, AKG.dutyLevel, level))
     graph.add((iri, AKG.owner, owner))
     graph.add((iri, AKG.reviewer, reviewer))
     if due is not None:

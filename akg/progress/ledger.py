@@ -1,0 +1,325 @@
+"""Writing progress: reports and reviews, authorised, validated, audited, durable.
+
+A write goes through, in order: the role (a reporter reports, a reviewer reviews); the input's own
+form (a status or decision from the vocabulary, a duty instance that exists); ownership (a reporter
+reports only on its organisation's instances, a reviewer reviews only reports addressed to it); then
+SHACL, with shapes/akg-progress-shapes.ttl, on the nodes the write touches: the new record, the duty
+instance, its obligation's document and the report a review decides on. Only then are the record and
+its audit entry (PROV-O) committed, in one durable transaction (:meth:`akg.store.OxigraphStore.write`).
+
+A refused write raises :class:`~akg.progress.errors.Forbidden` or :class:`~akg.progress.errors.InvalidInput`
+(with every message) and changes nothing. Writes are serialised by a lock, so concurrent writers each
+supersede the report before them and none is lost. Values are written as typed RDF terms, never as
+query text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+import pyshacl
+from rdflib import RDF, XSD, Graph, Literal, URIRef
+from rdflib.namespace import PROV, SH
+
+from akg.progress.errors import Forbidden, InvalidInput
+from akg.progress.records import Decision, DutyInstance, Report, Review, Status, WriteResult
+from akg.progress.tokens import Credential, Role
+from akg.progress.tracking import Tracker
+from akg.store import Quad
+from loader.namespaces import (
+    AKG,
+    AUDIT_GRAPH,
+    REPORTS_GRAPH,
+    audit_entry_iri,
+    concept_iri,
+    document_iri,
+    organization_iri,
+    report_iri,
+    review_iri,
+)
+
+SUMMARY_LIMIT = 2000
+E = TypeVar("E", Status, Decision)
+Clock = Callable[[], dt.datetime]
+
+
+def _utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
+
+
+def progress_shapes(shapes_dir: Path) -> Graph:
+    """The shapes every write is validated with (akg-progress-shapes.ttl of ``shapes_dir``)."""
+    graph = Graph()
+    graph.parse(shapes_dir / "akg-progress-shapes.ttl", format="turtle")
+    return graph
+
+
+class Ledger:
+    """Accepts reports and reviews into a store; one per store and process."""
+
+    def __init__(self, tracker: Tracker, shapes: Graph, clock: Clock = _utc_now) -> None:
+        self.tracker = tracker
+        self.store = tracker.store
+        self.shapes = shapes
+        self.clock = clock
+        self._lock = threading.Lock()
+
+    # -- reports ------------------------------------------------------------------------------------------
+
+    def submit_report(
+        self,
+        credential: Credential,
+        obligation: str,
+        jurisdiction: str,
+        status: str,
+        summary: str,
+        due: dt.date | None = None,
+        evidence_url: str | None = None,
+        evidence_sha256: str | None = None,
+        reported_on: dt.date | None = None,
+    ) -> WriteResult:
+        """Record a report on the instance of ``obligation`` in ``jurisdiction`` (due on ``due``).
+
+        ``status`` is a report-statuses id (not-started, in-progress, done, blocked); ``reported_on``
+        defaults to today (UTC). The new report supersedes the instance's latest one.
+        """
+        _require(credential, Role.REPORTER, "report on a duty")
+        problems: list[str] = []
+        parsed_status = _enum(Status, status, "status", problems)
+        instance = self._instance(obligation, jurisdiction, due, problems)
+        if problems:
+            raise InvalidInput(problems)
+        assert instance is not None and parsed_status is not None
+        if credential.org != instance.owner:
+            raise Forbidden(
+                f"{credential.org} may not report on {instance.id}: the duty instance is owned by {instance.owner}."
+            )
+        now = self.clock()
+        fields = {
+            "summary": summary,
+            "evidence_url": _blank_to_none(evidence_url),
+            "evidence_sha256": (_blank_to_none(evidence_sha256) or "").lower() or None,
+        }
+        with self._lock:
+            history = self.tracker.reports().get(instance.id, [])
+            previous = history[0] if history else None
+            record = Report(
+                id=str(uuid.uuid4()),
+                instance=instance.id,
+                status=parsed_status,
+                reported_on=reported_on or now.date(),
+                received_at=now,
+                summary=fields["summary"],
+                reported_by=credential.org,
+                evidence_url=fields["evidence_url"],
+                evidence_sha256=fields["evidence_sha256"],
+                supersedes=previous.id if previous else None,
+            )
+            triples = _report_triples(record, instance, previous)
+            messages = self._validate(triples + _context(instance, previous))
+            self._commit(triples, credential, "submit-report", report_iri(record.id), now, previous, instance)
+        return WriteResult(record, messages)
+
+    # -- reviews -------------------------------------------------------------------------------------------
+
+    def review_report(
+        self, credential: Credential, report_id: str, decision: str, comment: str | None = None
+    ) -> WriteResult:
+        """Accept or return (``decision``: accepted or returned) report ``report_id``; a return needs a comment.
+
+        Only the latest report on an instance may be reviewed, and only once.
+        """
+        _require(credential, Role.REVIEWER, "review a report")
+        problems: list[str] = []
+        parsed = _enum(Decision, decision, "decision", problems)
+        if problems:
+            raise InvalidInput(problems)
+        assert parsed is not None
+        with self._lock:
+            reports = self.tracker.reports()
+            report = next((r for history in reports.values() for r in history if r.id == report_id), None)
+            if report is None:
+                raise InvalidInput([f"No report has the id {report_id!r}."])
+            instance = self.tracker.index.by_id.get(report.instance)
+            if instance is None:
+                raise InvalidInput([f"Report {report_id} concerns a duty instance no longer in the corpus."])
+            if credential.org != instance.reviewer:
+                raise Forbidden(
+                    f"{credential.org} may not review reports on {instance.id}: they are addressed to "
+                    f"{instance.reviewer}."
+                )
+            latest = reports[report.instance][0]
+            if latest.id != report.id:
+                raise InvalidInput([f"Report {report_id} has been superseded by {latest.id}: review the latest."])
+            if report.review is not None:
+                raise InvalidInput(
+                    [f"Report {report_id} was already {report.review.decision.value} on {report.review.at:%Y-%m-%d}."]
+                )
+            now = self.clock()
+            review = Review(str(uuid.uuid4()), report.id, parsed, _blank_to_none(comment), credential.org, now)
+            triples = _review_triples(review, report)
+            messages = self._validate(triples + _context(instance, report))
+            self._commit(triples, credential, "review-report", review_iri(review.id), now, None, instance)
+        reviewed = Report(**{**report.__dict__, "review": review})
+        return WriteResult(reviewed, messages)
+
+    # -- shared steps -------------------------------------------------------------------------------------------
+
+    def _instance(
+        self, obligation: str, jurisdiction: str, due: dt.date | None, problems: list[str]
+    ) -> DutyInstance | None:
+        index = self.tracker.index
+        if jurisdiction not in index.levels:
+            problems.append(f"No jurisdiction has the code {jurisdiction!r}.")
+            return None
+        found = index.find(obligation, jurisdiction)
+        if not found:
+            problems.append(f"{obligation!r} has no duty instance in {jurisdiction}.")
+            return None
+        if due is not None:
+            matching = [i for i in found if i.due == due]
+            if not matching:
+                dues = ", ".join(str(i.due) for i in found if i.due) or "no date"
+                problems.append(f"{obligation} in {jurisdiction} is not due on {due}; it is due on {dues}.")
+                return None
+            return matching[0]
+        if len(found) > 1:
+            dues = ", ".join(str(i.due) for i in found)
+            problems.append(f"{obligation} recurs in {jurisdiction}: give the due date of the occurrence ({dues}).")
+            return None
+        return found[0]
+
+    def _validate(self, triples: list[tuple[URIRef, URIRef, Literal | URIRef]]) -> tuple[str, ...]:
+        """SHACL on the new record only (its triples plus the context it refers to); Violations refuse it."""
+        data = Graph()
+        for triple in triples:
+            data.add(triple)
+        record = triples[0][0]
+        # Not pyshacl's focus_nodes option: in 0.40 it also re-targets shapes nested in sh:not.
+        _conforms, results, _text = pyshacl.validate(data, shacl_graph=self.shapes, inference="none")
+        violations, others = [], []
+        for result in results.subjects(RDF.type, SH.ValidationResult):
+            if results.value(result, SH.focusNode) != record:
+                continue  # the context is partial by design; only the new record is judged
+            message = str(results.value(result, SH.resultMessage))
+            severity = results.value(result, SH.resultSeverity)
+            (violations if severity == SH.Violation else others).append(message)
+        if violations:
+            raise InvalidInput(sorted(set(violations)))
+        return tuple(sorted(set(others)))
+
+    def _commit(
+        self,
+        triples: list[tuple[URIRef, URIRef, Literal | URIRef]],
+        credential: Credential,
+        action: str,
+        generated: URIRef,
+        now: dt.datetime,
+        superseded: Report | None,
+        instance: DutyInstance,
+    ) -> None:
+        entry_id = str(uuid.uuid4())
+        entry = audit_entry_iri(entry_id)
+        sequence = self.tracker.last_sequence() + 1
+        audit = [
+            (entry, RDF.type, AKG.AuditEntry),
+            (entry, RDF.type, PROV.Activity),
+            (entry, AKG.identifier, Literal(entry_id)),
+            (entry, AKG.sequence, Literal(sequence, datatype=XSD.integer)),
+            (entry, AKG.auditAction, concept_iri("audit-actions", action)),
+            (entry, PROV.wasAssociatedWith, organization_iri(credential.org)),
+            (entry, AKG.viaToken, Literal(credential.token_id)),
+            (entry, PROV.endedAtTime, Literal(now.isoformat(), datatype=XSD.dateTime)),
+            (entry, PROV.generated, generated),
+        ]
+        if superseded is not None:
+            audit.append((entry, AKG.supersededVersion, report_iri(superseded.id)))
+        quads: list[Quad] = [(s, p, o, REPORTS_GRAPH) for s, p, o in triples]
+        quads += [(s, p, o, AUDIT_GRAPH) for s, p, o in audit]
+        self.store.write(quads)
+
+
+def _require(credential: Credential, role: Role, doing: str) -> None:
+    if credential.role is not role:
+        raise Forbidden(f"To {doing} you need a {role.value} token; this one is a {credential.role.value} token.")
+
+
+def _enum(kind: type[E], value: str, name: str, problems: list[str]) -> E | None:
+    try:
+        return kind(value)
+    except ValueError:
+        allowed = ", ".join(member.value for member in kind)
+        problems.append(f"{name} {value!r} is not one of {allowed}.")
+        return None
+
+
+def _blank_to_none(value: str | None) -> str | None:
+    return value if value is not None and value.strip() else None
+
+
+def _report_triples(report: Report, instance: DutyInstance, previous: Report | None) -> list:
+    iri = report_iri(report.id)
+    triples = [
+        (iri, RDF.type, AKG.Report),
+        (iri, RDF.type, PROV.Entity),
+        (iri, AKG.identifier, Literal(report.id)),
+        (iri, AKG.concerns, URIRef(instance.iri)),
+        (iri, AKG.status, concept_iri("report-statuses", report.status.value)),
+        (iri, AKG.reportedOn, Literal(report.reported_on.isoformat(), datatype=XSD.date)),
+        (iri, AKG.receivedOn, Literal(report.received_at.date().isoformat(), datatype=XSD.date)),
+        (iri, PROV.generatedAtTime, Literal(report.received_at.isoformat(), datatype=XSD.dateTime)),
+        (iri, AKG.summary, Literal(report.summary)),
+        (iri, AKG.reportedBy, organization_iri(report.reported_by)),
+    ]
+    if report.evidence_url:
+        triples.append((iri, AKG.evidenceUrl, Literal(report.evidence_url, datatype=XSD.anyURI)))
+    if report.evidence_sha256:
+        triples.append((iri, AKG.evidenceSha256, Literal(report.evidence_sha256)))
+    if previous is not None:
+        triples.append((iri, AKG.supersedes, report_iri(previous.id)))
+    return triples
+
+
+def _review_triples(review: Review, report: Report) -> list:
+    iri = review_iri(review.id)
+    triples = [
+        (iri, RDF.type, AKG.Review),
+        (iri, RDF.type, PROV.Entity),
+        (iri, AKG.identifier, Literal(review.id)),
+        (iri, AKG.reviews, report_iri(report.id)),
+        (iri, AKG.decision, concept_iri("review-decisions", review.decision.value)),
+        (iri, AKG.reviewedBy, organization_iri(review.reviewed_by)),
+        (iri, AKG.receivedOn, Literal(review.at.date().isoformat(), datatype=XSD.date)),
+        (iri, PROV.generatedAtTime, Literal(review.at.isoformat(), datatype=XSD.dateTime)),
+    ]
+    if review.comment:
+        triples.append((iri, AKG.comment, Literal(review.comment)))
+    return triples
+
+
+def _context(instance: DutyInstance, report: Report | None) -> list:
+    """The neighbourhood a write is validated against: the instance, its owner and reviewer, the document."""
+    iri = URIRef(instance.iri)
+    obligation = URIRef(f"{document_iri(instance.document)}/obligation/{instance.obligation.split('/', 1)[1]}")
+    document = document_iri(instance.document)
+    provision = URIRef(f"{obligation}#provision")  # a stand-in node: only the path to the document matters
+    triples = [
+        (iri, RDF.type, AKG.DutyInstance),
+        (iri, AKG.owner, organization_iri(instance.owner)),
+        (iri, AKG.reviewer, organization_iri(instance.reviewer)),
+        (organization_iri(instance.owner), RDF.type, AKG.Organization),
+        (organization_iri(instance.reviewer), RDF.type, AKG.Organization),
+        (iri, AKG.instanceOf, obligation),
+        (obligation, AKG.provision, provision),
+        (provision, AKG.inDocument, document),
+    ]
+    if instance.document_signed:
+        triples.append((document, AKG.dateSigned, Literal(instance.document_signed.isoformat(), datatype=XSD.date)))
+    if report is not None:
+        triples += [(report_iri(report.id), RDF.type, AKG.Report), (report_iri(report.id), AKG.concerns, iri)]
+    return triples
