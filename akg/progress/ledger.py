@@ -18,7 +18,8 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
@@ -44,6 +45,7 @@ from loader.namespaces import (
 )
 
 SUMMARY_LIMIT = 2000
+Triple = tuple[URIRef, URIRef, URIRef | Literal]
 E = TypeVar("E", Status, Decision)
 Clock = Callable[[], dt.datetime]
 
@@ -59,6 +61,21 @@ def progress_shapes(shapes_dir: Path) -> Graph:
     return graph
 
 
+@dataclass(frozen=True)
+class ReportInput:
+    """One report as a bureau gives it. ``obligation`` is "<document>/<obligation>", ``jurisdiction`` a code,
+    ``status`` a report-statuses id; ``due`` picks the occurrence of a recurring deadline."""
+
+    obligation: str
+    jurisdiction: str
+    status: str
+    summary: str
+    due: dt.date | None = None
+    evidence_url: str | None = None
+    evidence_sha256: str | None = None
+    reported_on: dt.date | None = None
+
+
 class Ledger:
     """Accepts reports and reviews into a store; one per store and process."""
 
@@ -71,59 +88,70 @@ class Ledger:
 
     # -- reports ------------------------------------------------------------------------------------------
 
-    def submit_report(
-        self,
-        credential: Credential,
-        obligation: str,
-        jurisdiction: str,
-        status: str,
-        summary: str,
-        due: dt.date | None = None,
-        evidence_url: str | None = None,
-        evidence_sha256: str | None = None,
-        reported_on: dt.date | None = None,
-    ) -> WriteResult:
-        """Record a report on the instance of ``obligation`` in ``jurisdiction`` (due on ``due``).
+    def submit_report(self, credential: Credential, report: ReportInput) -> WriteResult:
+        """Record one report; see :meth:`submit_reports`."""
+        return self.submit_reports(credential, [report])[0]
 
-        ``status`` is a report-statuses id (not-started, in-progress, done, blocked); ``reported_on``
-        defaults to today (UTC). The new report supersedes the instance's latest one.
+    def submit_reports(self, credential: Credential, reports: Sequence[ReportInput]) -> list[WriteResult]:
+        """Record ``reports`` all together or not at all, in one durable transaction.
+
+        Each report is on the instance of its obligation in its jurisdiction (and due date, for a recurring
+        deadline) and supersedes the instance's latest report, or the one before it in ``reports``.
+        ``reported_on`` defaults to today (UTC). Raises :class:`Forbidden` when the token is not a reporter's
+        or its organisation does not own an instance, and :class:`InvalidInput` with every problem of every
+        report, each prefixed ``report N:`` (from 1) when there are several.
         """
         _require(credential, Role.REPORTER, "report on a duty")
+        if not reports:
+            raise InvalidInput(["No report was given."])
+        several = len(reports) > 1
         problems: list[str] = []
-        parsed_status = _enum(Status, status, "status", problems)
-        instance = self._instance(obligation, jurisdiction, due, problems)
+        parsed: list[tuple[ReportInput, Status, DutyInstance]] = []
+        for n, item in enumerate(reports, 1):
+            mine: list[str] = []
+            status = _enum(Status, item.status, "status", mine)
+            instance = self._instance(item.obligation, item.jurisdiction, item.due, mine)
+            if instance is not None and credential.org != instance.owner:
+                raise Forbidden(
+                    (f"report {n}: " if several else "")
+                    + f"{credential.org} may not report on {instance.id}: it is owned by {instance.owner}."
+                )
+            problems += [f"report {n}: {m}" if several else m for m in mine]
+            if status is not None and instance is not None:
+                parsed.append((item, status, instance))
         if problems:
             raise InvalidInput(problems)
-        assert instance is not None and parsed_status is not None
-        if credential.org != instance.owner:
-            raise Forbidden(
-                f"{credential.org} may not report on {instance.id}: the duty instance is owned by {instance.owner}."
-            )
         now = self.clock()
-        fields = {
-            "summary": summary,
-            "evidence_url": _blank_to_none(evidence_url),
-            "evidence_sha256": (_blank_to_none(evidence_sha256) or "").lower() or None,
-        }
         with self._lock:
-            history = self.tracker.reports().get(instance.id, [])
-            previous = history[0] if history else None
-            record = Report(
-                id=str(uuid.uuid4()),
-                instance=instance.id,
-                status=parsed_status,
-                reported_on=reported_on or now.date(),
-                received_at=now,
-                summary=fields["summary"],
-                reported_by=credential.org,
-                evidence_url=fields["evidence_url"],
-                evidence_sha256=fields["evidence_sha256"],
-                supersedes=previous.id if previous else None,
-            )
-            triples = _report_triples(record, instance, previous)
-            messages = self._validate(triples + _context(instance, previous))
-            self._commit(triples, credential, "submit-report", report_iri(record.id), now, previous, instance)
-        return WriteResult(record, messages)
+            latest = {i: h[0] for i, h in self.tracker.reports().items() if h}
+            records, triples_of = [], []
+            for n, (item, status, instance) in enumerate(parsed, 1):
+                previous = latest.get(instance.id)
+                record = Report(
+                    id=str(uuid.uuid4()),
+                    instance=instance.id,
+                    status=status,
+                    reported_on=item.reported_on or now.date(),
+                    received_at=now,
+                    summary=item.summary,
+                    reported_by=credential.org,
+                    evidence_url=_blank_to_none(item.evidence_url),
+                    evidence_sha256=(_blank_to_none(item.evidence_sha256) or "").lower() or None,
+                    supersedes=previous.id if previous else None,
+                )
+                triples = _report_triples(record, instance, previous)
+                try:
+                    messages = self._validate(triples + _context(instance, previous))
+                except InvalidInput as exc:
+                    problems += [f"report {n}: {m}" if several else m for m in exc.messages]
+                    continue
+                latest[instance.id] = record
+                records.append(WriteResult(record, messages))
+                triples_of.append((triples, report_iri(record.id), previous, instance))
+            if problems:
+                raise InvalidInput(problems)
+            self._commit(credential, "submit-report", now, triples_of)
+        return records
 
     # -- reviews -------------------------------------------------------------------------------------------
 
@@ -164,7 +192,7 @@ class Ledger:
             review = Review(str(uuid.uuid4()), report.id, parsed, _blank_to_none(comment), credential.org, now)
             triples = _review_triples(review, report)
             messages = self._validate(triples + _context(instance, report))
-            self._commit(triples, credential, "review-report", review_iri(review.id), now, None, instance)
+            self._commit(credential, "review-report", now, [(triples, review_iri(review.id), None, instance)])
         reviewed = Report(**{**report.__dict__, "review": review})
         return WriteResult(reviewed, messages)
 
@@ -194,7 +222,7 @@ class Ledger:
             return None
         return found[0]
 
-    def _validate(self, triples: list[tuple[URIRef, URIRef, Literal | URIRef]]) -> tuple[str, ...]:
+    def _validate(self, triples: list[Triple]) -> tuple[str, ...]:
         """SHACL on the new record only (its triples plus the context it refers to); Violations refuse it."""
         data = Graph()
         for triple in triples:
@@ -215,32 +243,33 @@ class Ledger:
 
     def _commit(
         self,
-        triples: list[tuple[URIRef, URIRef, Literal | URIRef]],
         credential: Credential,
         action: str,
-        generated: URIRef,
         now: dt.datetime,
-        superseded: Report | None,
-        instance: DutyInstance,
+        writes: Sequence[tuple[list[Triple], URIRef, Report | None, DutyInstance]],
     ) -> None:
-        entry_id = str(uuid.uuid4())
-        entry = audit_entry_iri(entry_id)
-        sequence = self.tracker.last_sequence() + 1
-        audit = [
-            (entry, RDF.type, AKG.AuditEntry),
-            (entry, RDF.type, PROV.Activity),
-            (entry, AKG.identifier, Literal(entry_id)),
-            (entry, AKG.sequence, Literal(sequence, datatype=XSD.integer)),
-            (entry, AKG.auditAction, concept_iri("audit-actions", action)),
-            (entry, PROV.wasAssociatedWith, organization_iri(credential.org)),
-            (entry, AKG.viaToken, Literal(credential.token_id)),
-            (entry, PROV.endedAtTime, Literal(now.isoformat(), datatype=XSD.dateTime)),
-            (entry, PROV.generated, generated),
-        ]
-        if superseded is not None:
-            audit.append((entry, AKG.supersededVersion, report_iri(superseded.id)))
-        quads: list[Quad] = [(s, p, o, REPORTS_GRAPH) for s, p, o in triples]
-        quads += [(s, p, o, AUDIT_GRAPH) for s, p, o in audit]
+        """Write the records' triples and one audit entry each, in one transaction."""
+        quads: list[Quad] = []
+        sequence = self.tracker.last_sequence()
+        for triples, generated, superseded, _instance in writes:
+            sequence += 1
+            entry_id = str(uuid.uuid4())
+            entry = audit_entry_iri(entry_id)
+            audit = [
+                (entry, RDF.type, AKG.AuditEntry),
+                (entry, RDF.type, PROV.Activity),
+                (entry, AKG.identifier, Literal(entry_id)),
+                (entry, AKG.sequence, Literal(sequence, datatype=XSD.integer)),
+                (entry, AKG.auditAction, concept_iri("audit-actions", action)),
+                (entry, PROV.wasAssociatedWith, organization_iri(credential.org)),
+                (entry, AKG.viaToken, Literal(credential.token_id)),
+                (entry, PROV.endedAtTime, Literal(now.isoformat(), datatype=XSD.dateTime)),
+                (entry, PROV.generated, generated),
+            ]
+            if superseded is not None:
+                audit.append((entry, AKG.supersededVersion, report_iri(superseded.id)))
+            quads += [(s, p, o, REPORTS_GRAPH) for s, p, o in triples]
+            quads += [(s, p, o, AUDIT_GRAPH) for s, p, o in audit]
         self.store.write(quads)
 
 
