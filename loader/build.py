@@ -9,6 +9,7 @@ from rdflib import Graph
 from loader.annotations import AnnotationReader
 from loader.document import load_document
 from loader.errors import InputProblem, LoadError, ProblemLog
+from loader.instances import add_duty_instances
 from loader.jurisdictions import load_jurisdictions
 from loader.links import LinkTargets, PendingLink, resolve_links
 from loader.namespaces import PREFIXES, document_iri
@@ -67,5 +68,6 @@ def load_data_folder(data_dir: Path, ontology_dir: Path) -> Graph:
             log.problems.extend(exc.problems)
     resolve_links(links, targets, graph, log)
     add_counterparts(organizations, graph)
+    add_duty_instances(graph, log)  # after jurisdictions, documents and deadlines are all in
     log.raise_if_any()
     return graph
