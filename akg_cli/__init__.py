@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import functools
+import os
+import sqlite3
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -331,6 +334,179 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# -- tokens, backup and restore (issue 8) ---------------------------------------------------------------
+
+STORE_ENV = "AKG_STORE"
+STORE_HELP = f"store folder (default: ${STORE_ENV}, else ./akg-store)"
+
+
+def _store_root(value: Path | None) -> Path:
+    """``--store``, else ``$AKG_STORE``, else ``./akg-store``."""
+    return value or _path(os.environ.get(STORE_ENV) or "akg-store")
+
+
+def _registry_errors(command: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+    """Report an unreadable token file (not SQLite, locked too long, unwritable) as a message, not a traceback."""
+
+    @functools.wraps(command)
+    def run(args: argparse.Namespace) -> int:
+        try:
+            return command(args)
+        except (sqlite3.Error, OSError) as exc:
+            print(f"akg token: the token registry in {_store_root(args.store)} cannot be used: {exc}", file=sys.stderr)
+            return EXIT_FINDINGS
+
+    return run
+
+
+@_registry_errors
+def cmd_token_issue(args: argparse.Namespace) -> int:
+    """Print a new token, once, as the only line on stdout; the organisation must be in the graph."""
+    import difflib
+
+    from akg.progress.errors import InvalidInput
+    from akg.progress.layout import ORGANIZATION_IDS, StoreLayout, organization_ids
+    from akg.progress.tokens import TokenRegistry
+
+    layout = StoreLayout(_store_root(args.store))
+    try:
+        known = organization_ids(layout)
+    except OSError as exc:  # a read beside a running server can meet a file RocksDB just compacted away
+        print(f"akg token issue: could not read the graph in {layout.root} ({exc}): try again", file=sys.stderr)
+        return EXIT_FINDINGS
+    if known is None:
+        from akg.store import open_store
+
+        source = args.data or "the shipped corpus"
+        print(f"akg token issue: {layout.root} holds no graph yet: checking --org against {source}", file=sys.stderr)
+        try:
+            known = [str(row["id"]) for row in open_store(args.data).select(ORGANIZATION_IDS)]
+        except LoadError as exc:
+            return _input_error(exc)
+    if args.org not in known:
+        close = difflib.get_close_matches(args.org, known, n=5, cutoff=0.6)
+        close += [org for org in known if args.org.lower() in org.lower() and org not in close][: 5 - len(close)]
+        hint = (
+            f" Did you mean: {', '.join(close)}?"
+            if close
+            else f" It has {len(known)}, with ids like hubei-civil-affairs or civil-affairs@420100."
+        )
+        print(f"akg token issue: no organisation {args.org!r} in the graph of {layout.root}.{hint}", file=sys.stderr)
+        return EXIT_INPUT
+    try:
+        issued = TokenRegistry(layout.tokens).issue(args.org, args.role, args.expires)
+    except InvalidInput as exc:
+        print(f"akg token issue: {exc.message}", file=sys.stderr)
+        return EXIT_INPUT
+    record = issued.record
+    until = f", valid through {record.expires} (UTC)" if record.expires else ", with no expiry date"
+    print(issued.text, flush=True)
+    print(
+        f"akg: token {record.id} for {record.org} as {record.role.value}{until}. It is shown only now: "
+        f"hand it over privately. Revoke it with `akg token revoke {record.id}`.",
+        file=sys.stderr,
+    )
+    return EXIT_OK
+
+
+@_registry_errors
+def cmd_token_list(args: argparse.Namespace) -> int:
+    """List the tokens (never a secret nor its hash) as a table or JSON."""
+    import json
+
+    from akg.progress.layout import StoreLayout
+    from akg.progress.tokens import TokenRegistry
+
+    layout = StoreLayout(_store_root(args.store))
+    records = TokenRegistry(layout.tokens).list() if layout.tokens.exists() else []
+    rows = [
+        {
+            "id": r.id,
+            "org": r.org,
+            "role": r.role.value,
+            "created": r.created.isoformat(),
+            "expires": r.expires.isoformat() if r.expires else None,
+            "status": r.status(),
+            "revoked": r.revoked.isoformat() if r.revoked else None,
+            "last_used": r.last_used.isoformat() if r.last_used else None,
+        }
+        for r in records
+    ]
+    if args.format == "json":
+        print(json.dumps(rows, indent=2))
+        return EXIT_OK
+    if not rows:
+        print(f"akg: no tokens in {layout.root} yet (akg token issue)", file=sys.stderr)
+    header = ("id", "org", "role", "created (UTC)", "expires", "status", "last used (UTC)")
+    table = [header] + [
+        tuple(_minute(row[k]) if k in ("created", "last_used") else row[k] or "-" for k in _TOKEN_COLUMNS)
+        for row in rows
+    ]
+    widths = [max(len(line[i]) for line in table) for i in range(len(header))]
+    for line in table:
+        print("  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip())
+    return EXIT_OK
+
+
+_TOKEN_COLUMNS = ("id", "org", "role", "created", "expires", "status", "last_used")
+
+
+def _minute(iso: str | None) -> str:
+    return iso[:16].replace("T", " ") if iso else "-"
+
+
+@_registry_errors
+def cmd_token_revoke(args: argparse.Namespace) -> int:
+    from akg.progress.layout import StoreLayout
+    from akg.progress.tokens import TokenRegistry, UnknownToken
+
+    layout = StoreLayout(_store_root(args.store))
+    try:
+        if not layout.tokens.exists():
+            raise UnknownToken(args.id)
+        record = TokenRegistry(layout.tokens).revoke(args.id)
+    except UnknownToken as exc:
+        print(f"akg token revoke: {exc.message} (store: {layout.root})", file=sys.stderr)
+        return EXIT_INPUT
+    print(f"revoked token {record.id} ({record.org}, {record.role.value}) at {record.revoked:%Y-%m-%d %H:%M} UTC")
+    return EXIT_OK
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from akg.progress.backup import BackupError, back_up
+    from akg.progress.layout import StoreInUse
+
+    try:
+        manifest = back_up(args.dir, args.file, Progress())
+    except (BackupError, StoreInUse, OSError) as exc:  # OSError: a full disk, a folder it may not write
+        print(f"akg backup: {exc}", file=sys.stderr)
+        return EXIT_FINDINGS
+    size = args.file.stat().st_size / 1e6
+    print(
+        f"akg: backed up {args.dir} to {args.file} ({size:.1f} MB): {manifest.quads} quads in all graphs, "
+        f"{manifest.tokens} tokens",
+        file=sys.stderr,
+    )
+    return EXIT_OK
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from akg.progress.backup import BackupError, restore
+    from akg.progress.layout import StoreInUse
+
+    try:
+        manifest = restore(args.file, args.dir, force=args.force, progress=Progress())
+    except (BackupError, StoreInUse, OSError) as exc:  # OSError: a full disk, a folder it may not write
+        print(f"akg restore: {exc}", file=sys.stderr)
+        return EXIT_FINDINGS
+    print(
+        f"akg: restored {args.dir} from {args.file} (made {manifest.created:%Y-%m-%d %H:%M} UTC by akg "
+        f"{manifest.akg_version}): {manifest.quads} quads in all graphs, {manifest.tokens} tokens",
+        file=sys.stderr,
+    )
+    return EXIT_OK
+
+
 def parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for the documentation and tests)."""
     from akg import __version__
@@ -427,6 +603,51 @@ def parser() -> argparse.ArgumentParser:
         f"(default: {limits.workers})",
     )
     serve.set_defaults(run=cmd_serve)
+
+    token = sub.add_parser(
+        "token",
+        help="issue, list and revoke the bearer tokens of a store",
+        description=f"Bearer tokens of a store folder (--store DIR; default: ${STORE_ENV}, else ./akg-store), "
+        "kept in DIR/tokens.sqlite as hashes. See docs/operations.md.",
+    )
+    token_sub = token.add_subparsers(dest="token_command", required=True, metavar="ACTION")
+    issue = token_sub.add_parser("issue", help="print a new token once, on one line (only a hash of it is kept)")
+    issue.add_argument(
+        "--org", required=True, metavar="ORG_ID", help="the organisation it acts for, e.g. civil-affairs@420100"
+    )
+    issue.add_argument("--role", required=True, choices=["reporter", "reviewer", "admin"])
+    issue.add_argument("--expires", type=_date, metavar="YYYY-MM-DD", help="last day it is valid (UTC); default: none")
+    issue.add_argument("--store", type=_path, metavar="DIR", help=STORE_HELP)
+    issue.add_argument("--data", type=_path, help="data folder to check --org in while DIR holds no graph yet")
+    issue.set_defaults(run=cmd_token_issue)
+    listing = token_sub.add_parser("list", help="list the tokens and their status (never a secret)")
+    listing.add_argument("--store", type=_path, metavar="DIR", help=STORE_HELP)
+    listing.add_argument("--format", choices=["table", "json"], default="table")
+    listing.set_defaults(run=cmd_token_list)
+    revoke = token_sub.add_parser("revoke", help="revoke a token at once, by its id")
+    revoke.add_argument("id", metavar="ID", help="the token's id (the ten hex digits after akg_)")
+    revoke.add_argument("--store", type=_path, metavar="DIR", help=STORE_HELP)
+    revoke.set_defaults(run=cmd_token_revoke)
+
+    backup = sub.add_parser(
+        "backup",
+        help="write a store folder (every graph, the tokens) to one archive file",
+        description="Write the store folder DIR (every graph, the tokens, the input fingerprint) to one "
+        "checked archive. The store must not be open in a running server.",
+    )
+    backup.add_argument("dir", type=_path, metavar="DIR", help="the store folder (as in akg serve --store)")
+    backup.add_argument("file", type=_path, metavar="FILE", help="the archive to write (.tar.gz); replaced atomically")
+    backup.set_defaults(run=cmd_backup)
+    back = sub.add_parser(
+        "restore",
+        help="make a store folder from a backup archive (checked before anything is written)",
+        description="Restore the archive FILE into the store folder DIR, which must be missing or empty "
+        "unless --force. Exit status 1 when refused; nothing is written then.",
+    )
+    back.add_argument("file", type=_path, metavar="FILE", help="an archive written by akg backup")
+    back.add_argument("dir", type=_path, metavar="DIR", help="the store folder to create")
+    back.add_argument("--force", action="store_true", help="replace DIR even if it is not empty (in one rename)")
+    back.set_defaults(run=cmd_restore)
     return top
 
 
