@@ -55,9 +55,17 @@ def _utc_now() -> dt.datetime:
 
 
 def progress_shapes(shapes_dir: Path) -> Graph:
-    """The shapes every write is validated with (akg-progress-shapes.ttl of ``shapes_dir``)."""
+    """The shapes a write is validated with: akg-progress-shapes.ttl of ``shapes_dir``, targeting only
+    the records a write makes (reports and reviews).
+
+    Duty instances are checked with the corpus (``akg validate``) and audit entries are made by the ledger
+    itself, so their node shapes lose their targets here: validating the context of a write against them
+    would only cost time.
+    """
     graph = Graph()
     graph.parse(shapes_dir / "akg-progress-shapes.ttl", format="turtle")
+    for target in (AKG.DutyInstance, AKG.AuditEntry):
+        graph.remove((None, SH.targetClass, target))
     return graph
 
 
@@ -106,7 +114,7 @@ class Ledger:
             raise InvalidInput(["No report was given."])
         several = len(reports) > 1
         problems: list[str] = []
-        parsed: list[tuple[ReportInput, Status, DutyInstance]] = []
+        parsed: list[tuple[int, ReportInput, Status, DutyInstance]] = []
         for n, item in enumerate(reports, 1):
             mine: list[str] = []
             status = _enum(Status, item.status, "status", mine)
@@ -118,14 +126,16 @@ class Ledger:
                 )
             problems += [f"report {n}: {m}" if several else m for m in mine]
             if status is not None and instance is not None:
-                parsed.append((item, status, instance))
-        if problems:
-            raise InvalidInput(problems)
+                parsed.append((n, item, status, instance))
         now = self.clock()
-        with self._lock:
-            latest = {i: h[0] for i, h in self.tracker.reports().items() if h}
+        with self._lock:  # the rows that parsed are validated too, so that every problem is told at once
+            latest = {}
+            for instance in {i.id: i for _n, _item, _status, i in parsed}.values():
+                history = self.tracker.reports(instance).get(instance.id)
+                if history:
+                    latest[instance.id] = history[0]
             records, triples_of = [], []
-            for n, (item, status, instance) in enumerate(parsed, 1):
+            for n, item, status, instance in parsed:
                 previous = latest.get(instance.id)
                 record = Report(
                     id=str(uuid.uuid4()),
@@ -141,7 +151,7 @@ class Ledger:
                 )
                 triples = _report_triples(record, instance, previous)
                 try:
-                    messages = self._validate(triples + _context(instance, previous))
+                    messages = self._validate(triples + _context(instance))
                 except InvalidInput as exc:
                     problems += [f"report {n}: {m}" if several else m for m in exc.messages]
                     continue
@@ -149,7 +159,7 @@ class Ledger:
                 records.append(WriteResult(record, messages))
                 triples_of.append((triples, report_iri(record.id), previous, instance))
             if problems:
-                raise InvalidInput(problems)
+                raise InvalidInput(sorted(problems, key=_report_number) if several else problems)
             self._commit(credential, "submit-report", now, triples_of)
         return records
 
@@ -169,13 +179,13 @@ class Ledger:
             raise InvalidInput(problems)
         assert parsed is not None
         with self._lock:
-            reports = self.tracker.reports()
-            report = next((r for history in reports.values() for r in history if r.id == report_id), None)
+            report = self.tracker.report(report_id)
             if report is None:
                 raise InvalidInput([f"No report has the id {report_id!r}."])
             instance = self.tracker.index.by_id.get(report.instance)
             if instance is None:
                 raise InvalidInput([f"Report {report_id} concerns a duty instance no longer in the corpus."])
+            reports = self.tracker.reports(instance)
             if credential.org != instance.reviewer:
                 raise Forbidden(
                     f"{credential.org} may not review reports on {instance.id}: they are addressed to "
@@ -191,7 +201,7 @@ class Ledger:
             now = self.clock()
             review = Review(str(uuid.uuid4()), report.id, parsed, _blank_to_none(comment), credential.org, now)
             triples = _review_triples(review, report)
-            messages = self._validate(triples + _context(instance, report))
+            messages = self._validate(triples + _context(instance) + _report_triples(report, instance, None))
             self._commit(credential, "review-report", now, [(triples, review_iri(review.id), None, instance)])
         reviewed = Report(**{**report.__dict__, "review": review})
         return WriteResult(reviewed, messages)
@@ -287,6 +297,11 @@ def _enum(kind: type[E], value: str, name: str, problems: list[str]) -> E | None
         return None
 
 
+def _report_number(message: str) -> int:
+    """N of a "report N: ..." message (stable sort keeps each report's own order)."""
+    return int(message.split(":", 1)[0].removeprefix("report "))
+
+
 def _blank_to_none(value: str | None) -> str | None:
     return value if value is not None and value.strip() else None
 
@@ -331,8 +346,12 @@ def _review_triples(review: Review, report: Report) -> list:
     return triples
 
 
-def _context(instance: DutyInstance, report: Report | None) -> list:
-    """The neighbourhood a write is validated against: the instance, its owner and reviewer, the document."""
+def _context(instance: DutyInstance) -> list[Triple]:
+    """The neighbourhood a write is validated against: the instance, its owner and reviewer, the document.
+
+    Only what the shapes of a report or review follow; the instance is typed for sh:class, and the
+    write shapes do not target duty instances (:func:`progress_shapes`), so it needs no more.
+    """
     iri = URIRef(instance.iri)
     obligation = URIRef(f"{document_iri(instance.document)}/obligation/{instance.obligation.split('/', 1)[1]}")
     document = document_iri(instance.document)
@@ -349,6 +368,4 @@ def _context(instance: DutyInstance, report: Report | None) -> list:
     ]
     if instance.document_signed:
         triples.append((document, AKG.dateSigned, Literal(instance.document_signed.isoformat(), datatype=XSD.date)))
-    if report is not None:
-        triples += [(report_iri(report.id), RDF.type, AKG.Report), (report_iri(report.id), AKG.concerns, iri)]
     return triples

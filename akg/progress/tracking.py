@@ -21,7 +21,7 @@ from urllib.parse import unquote
 
 from akg.accountability.records import UnknownIdentifier
 from akg.progress.records import AuditEntry, Decision, DutyInstance, InstanceStatus, Report, Review, ScoreRow, Status
-from akg.store import OxigraphStore
+from akg.store import IRI, OxigraphStore
 from loader.namespaces import AUDIT_GRAPH, REPORTS_GRAPH
 
 _PREFIXES = """
@@ -68,15 +68,17 @@ _REPORTS = (
         OPTIONAL {{ ?r akg:evidenceUrl ?url }}
         OPTIONAL {{ ?r akg:evidenceSha256 ?sha }}
         OPTIONAL {{ ?r akg:supersedes/akg:identifier ?supersedes }}
-        OPTIONAL {{
+      }}
+      OPTIONAL {{
+        GRAPH <{REPORTS_GRAPH}> {{
           ?v akg:reviews ?r ; akg:identifier ?review ; akg:decision ?d ; akg:reviewedBy ?ro ;
              prov:generatedAtTime ?reviewedAt .
           OPTIONAL {{ ?v akg:comment ?comment }}
         }}
+        ?d skos:notation ?decision .
       }}
       GRAPH <{AUDIT_GRAPH}> {{ ?entry prov:generated ?r ; akg:sequence ?sequence }}
       ?s skos:notation ?status .
-      OPTIONAL {{ ?d skos:notation ?decision }}
     }} ORDER BY DESC(?sequence)"""
 )
 
@@ -220,10 +222,11 @@ class Tracker:
 
     # -- reports --------------------------------------------------------------------------------------------
 
-    def reports(self) -> dict[str, list[Report]]:
-        """Every report by duty instance id, newest (in write order) first."""
+    def reports(self, instance: DutyInstance | None = None) -> dict[str, list[Report]]:
+        """Every report by duty instance id, newest (in write order) first; only ``instance``'s if given."""
         result: dict[str, list[Report]] = defaultdict(list)
-        for row in self.store.select(_REPORTS):
+        bindings = {"i": IRI(instance.iri)} if instance is not None else None
+        for row in self.store.select(_REPORTS, bindings):
             review = None
             if row["review"]:
                 review = Review(
