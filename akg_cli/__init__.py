@@ -648,6 +648,10 @@ def parser() -> argparse.ArgumentParser:
     back.add_argument("dir", type=_path, metavar="DIR", help="the store folder to create")
     back.add_argument("--force", action="store_true", help="replace DIR even if it is not empty (in one rename)")
     back.set_defaults(run=cmd_restore)
+
+    from akg_cli.reports import add_reports_parser
+
+    add_reports_parser(sub)
     return top
 
 
