@@ -50,11 +50,9 @@ def _open_store(layout: StoreLayout) -> OxigraphStore:
     return OxigraphStore(layout.oxigraph)
 
 
-def _in_use(command: str, layout: StoreLayout) -> int:
+def _in_use(command: str, layout: StoreLayout, instead: str) -> int:
     _say(
-        command,
-        f"the store {layout.root} is open in a running server (akg serve --store): stop it first, or send the "
-        "reports to the server with --url http://127.0.0.1:8000",
+        command, f"the store {layout.root} is open in a running server (akg serve --store): stop it first, or {instead}"
     )
     return EXIT_FINDINGS
 
@@ -107,7 +105,7 @@ def cmd_reports_import(args: argparse.Namespace) -> int:
     try:
         store = _open_store(layout)
     except StoreInUse:
-        return _in_use("import", layout)
+        return _in_use("import", layout, "send the reports to the server with --url http://127.0.0.1:8000")
     except FileNotFoundError:
         _say("import", f"{layout.root} holds no store: give --store DIR (made by akg serve --store DIR)")
         return EXIT_INPUT
@@ -217,7 +215,7 @@ def _post(endpoint: str, token: str, body: dict[str, Any]) -> dict[str, Any]:
 
 def cmd_reports_template(args: argparse.Namespace) -> int:
     """Write the template workbook, made from the store's graph (or a data folder's)."""
-    from akg.accountability import InvalidArgument
+    from akg.accountability import InvalidArgument, UnknownIdentifier
     from akg.progress.layout import StoreInUse, StoreLayout
     from akg.progress.template import TemplateContent, render_template
     from akg.progress.tracking import Tracker
@@ -233,7 +231,7 @@ def cmd_reports_template(args: argparse.Namespace) -> int:
                 _say("template", f"no store in {layout.root}: listing the duty instances of the shipped corpus")
             store = open_store(args.data)
     except StoreInUse:
-        return _in_use("template", layout)
+        return _in_use("template", layout, "make the template from the data folder the server uses, with --data DIR")
     except FileNotFoundError:
         _say("template", f"{layout.root} holds no store: give --store DIR, or --data DIR")
         return EXIT_INPUT
@@ -241,6 +239,9 @@ def cmd_reports_template(args: argparse.Namespace) -> int:
         return _input_error(exc)
     try:
         content = TemplateContent.from_tracker(Tracker(store), args.jurisdiction)
+    except UnknownIdentifier as exc:
+        _say("template", f"{exc}: give the six-digit division code of a city or county of the graph, e.g. 420100")
+        return EXIT_INPUT
     except InvalidArgument as exc:
         _say("template", str(exc))
         return EXIT_INPUT
@@ -270,7 +271,12 @@ def add_reports_parser(sub: Any) -> None:
         "problem is printed as file:row:column: message, and the exit status is 1.",
     )
     load.add_argument("file", type=_path, metavar="FILE", help="the spreadsheet (.xlsx or .csv)")
-    load.add_argument("--token", metavar="T", help=f"a reporter token (default: ${TOKEN_ENV}); it is never printed")
+    load.add_argument(
+        "--token",
+        metavar="T",
+        help=f"a reporter token (default: ${TOKEN_ENV}, better: a command line is visible to the machine's other "
+        "users); it is never printed",
+    )
     where = load.add_mutually_exclusive_group()
     where.add_argument("--store", type=_path, metavar="DIR", help=STORE_HELP)
     where.add_argument(

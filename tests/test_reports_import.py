@@ -21,7 +21,7 @@ from akg import resources
 from akg.progress.layout import StoreLayout
 from akg.progress.ledger import progress_shapes
 from akg.progress.records import Report
-from akg.progress.spreadsheet import COLUMNS, shape_columns
+from akg.progress.spreadsheet import COLUMNS, read_sheet, shape_columns
 from akg.progress.template import TemplateContent, render_template
 from akg.progress.tokens import TokenRegistry
 from akg.progress.tracking import Tracker
@@ -411,3 +411,26 @@ def test_no_report_is_shipped(shipped_store: OxigraphStore):
         if p.is_file() and p.suffix in {".csv", ".xlsx", ".yaml", ".ttl"} and "report" in p.name.lower()
     ]
     assert suspects == []
+
+
+def test_dates_come_from_date_cells_or_text_and_are_never_guessed_from_numbers(tmp_path: Path):
+    rows: list[tuple[Any, ...]] = [
+        (PLAN, WUHAN, None, "done", "a", None, None, dt.datetime(2022, 11, 18, 9, 30)),
+        (PLAN, WUHAN, None, "done", "b", None, None, "2022/11/18"),
+        (PLAN, WUHAN, None, "done", "c", None, None, "2022年11月18日"),
+        (PLAN, WUHAN, None, "done", "d", None, None, 44883),  # an Excel serial number in a number cell
+        (PLAN, WUHAN, None, "done", "e", None, None, "18/11/2022"),
+    ]
+    sheet = read_sheet(workbook(tmp_path / "dates.xlsx", rows), file="dates.xlsx")
+    assert [row.report.reported_on for row in sheet.rows] == [dt.date(2022, 11, 18)] * 3
+    assert [p.at(sheet.file) for p in sheet.problems] == [
+        "dates.xlsx:5:reported_on: 44883 is a number, not a date: format the cell as a date, or write YYYY-MM-DD",
+        "dates.xlsx:6:reported_on: '18/11/2022' is not a date: write YYYY-MM-DD (e.g. 2022-11-20)",
+    ]
+
+
+def test_the_template_refuses_an_unknown_jurisdiction(store_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture):
+    path = tmp_path / "template.xlsx"
+    code, err = run(capsys, "reports", "template", "-o", str(path), "--jurisdiction", "4201", "--store", str(store_dir))
+    assert code == 2 and "unknown jurisdiction '4201'" in err and "e.g. 420100" in err
+    assert not path.exists()
