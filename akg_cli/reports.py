@@ -24,7 +24,7 @@ from loader.errors import LoadError
 
 if TYPE_CHECKING:
     from akg.progress.layout import StoreLayout
-    from akg.progress.spreadsheet import Problem, ReportSheet
+    from akg.progress.spreadsheet import Problem, ReportSheet, SheetRefused
     from akg.store import OxigraphStore
 
 TOKEN_ENV = "AKG_TOKEN"
@@ -57,10 +57,13 @@ def _in_use(command: str, layout: StoreLayout, instead: str) -> int:
     return EXIT_FINDINGS
 
 
-def _print_refusal(file: str, lines: Sequence[str], rows: int) -> int:
-    for line in lines:
+def _print_refusal(refusal: SheetRefused) -> int:
+    """Every problem on its line, then what it came to; the exit status of a refusal."""
+    for line in refusal.lines:
         print(line, file=sys.stderr)
-    print(f"akg: nothing was imported from {file}: {len(lines)} problem(s) in {rows} row(s)", file=sys.stderr)
+    rows = len({p.row for p in refusal.problems if p.row is not None})
+    where = f" in {rows} row(s)" if rows else ""
+    print(f"akg: nothing was imported from {refusal.file}: {len(refusal.lines)} problem(s){where}", file=sys.stderr)
     return EXIT_FINDINGS
 
 
@@ -123,8 +126,7 @@ def cmd_reports_import(args: argparse.Namespace) -> int:
     if args.check:
         problems = check_sheet(service.ledger, credential, sheet)
         if problems:
-            lines = [p.at(sheet.file) for p in sorted(problems, key=lambda p: p.sort_key())]
-            return _print_refusal(sheet.file, lines, len({p.row for p in problems}))
+            return _print_refusal(SheetRefused(sheet.file, problems))
         print(
             f"akg: {sheet.file}: all {len(sheet.rows)} reports can be imported (nothing was written)", file=sys.stderr
         )
@@ -132,7 +134,7 @@ def cmd_reports_import(args: argparse.Namespace) -> int:
     try:
         results = import_sheet(service.ledger, credential, sheet)
     except SheetRefused as exc:
-        return _print_refusal(sheet.file, exc.lines, len({p.row for p in exc.problems}))
+        return _print_refusal(exc)
     return _imported([r.report.instance for r in results], [m for r in results for m in r.messages])
 
 
@@ -147,8 +149,7 @@ def _import_remote(args: argparse.Namespace, token: str) -> int:
     vocabulary.replace(ontology_graph())
     sheet = read_sheet(args.file, status_names(report_statuses(vocabulary)), file=str(args.file))
     if sheet.problems:
-        refusal = SheetRefused(sheet.file, sheet.problems)
-        return _print_refusal(sheet.file, refusal.lines, len({p.row for p in refusal.problems}))
+        return _print_refusal(SheetRefused(sheet.file, sheet.problems))
     url = args.url.rstrip("/")
     endpoint = url if url.endswith("/graphql") else url + "/graphql"
     try:
@@ -164,8 +165,7 @@ def _import_remote(args: argparse.Namespace, token: str) -> int:
         for error in errors:
             messages = (error.get("extensions") or {}).get("messages") or [error.get("message", "")]
             problems += placer.place_all(str(m) for m in messages)
-        refusal = SheetRefused(sheet.file, problems)
-        return _print_refusal(sheet.file, refusal.lines, len({p.row for p in refusal.problems}))
+        return _print_refusal(SheetRefused(sheet.file, problems))
     results = (answer.get("data") or {}).get("submitReports") or []
     return _imported(
         [r["report"]["instanceId"] for r in results], [m for r in results for m in r.get("messages") or []]

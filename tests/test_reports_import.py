@@ -342,6 +342,12 @@ def test_url_sends_the_batch_to_a_running_server(
     assert [line.split(": ", 1)[0] for line in problems(err)] == [f"{bad}:3:reported_on", f"{bad}:4:due"], err
     assert set(tracker.reports()) == {f"{PLAN}@{WUHAN}", f"{ANNUAL}@{WUHAN}/2022-12-20"}  # the first batch only
 
+    wrong = "akg_0123456789_" + "x" * 43
+    code, err = run(capsys, "reports", "import", str(sheet), "--token", wrong, "--url", url)
+    assert code == 1 and wrong not in err
+    assert problems(err) == [f"{sheet}: The token is not known (mistyped, or from another store)."]
+    assert err.endswith(f"nothing was imported from {sheet}: 1 problem(s)\n")
+
 
 # -- the template -------------------------------------------------------------------------------------------------
 

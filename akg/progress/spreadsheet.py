@@ -201,6 +201,7 @@ class SheetRefused(Exception):
     """
 
     def __init__(self, file: str, problems: Sequence[Problem], code: str = InvalidInput.code) -> None:
+        self.file = file
         self.problems = sorted(problems, key=Problem.sort_key)
         self.lines = [p.at(file) for p in self.problems]
         self.code = code
