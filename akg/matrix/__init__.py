@@ -9,7 +9,8 @@ they rest on, with gaps (columns with no lead) marked.
 
 Modules, one concern each: ``pack`` (building the pack), ``content`` (the words every format shares),
 ``tabular`` (csv, md, json), ``html``, ``svg``, ``png``, ``xlsx`` (the writers), ``formats`` (the dispatcher)
-and ``progress`` (stage callbacks, the terminal bar). This module is the public API: import from here.
+``progress`` (stage callbacks, the terminal bar) and ``status`` (the status view: each cell's duty instances
+done and overdue as of a date, for ``akg matrix --status-as-of``). This module is the public API: import from here.
 """
 
 from akg.matrix.content import GAP_MARK, GAP_TEXT, LEAD, cell_text, is_lead
@@ -18,6 +19,7 @@ from akg.matrix.html import render_html
 from akg.matrix.pack import Holder, MatrixPack, ObligationNote, build_pack, concept_label, known_ids
 from akg.matrix.png import render_png
 from akg.matrix.progress import ProgressBar, Stage, stage_count
+from akg.matrix.status import STATUS_FILLS, STATUSES, StatusView, Tally, status_view
 from akg.matrix.svg import render_svg
 from akg.matrix.tabular import graphql_enum, matrix_json, render_csv, render_json, render_md
 
@@ -32,11 +34,15 @@ __all__ = [
     "GAP_MARK",
     "GAP_TEXT",
     "LEAD",
+    "STATUSES",
+    "STATUS_FILLS",
     "Holder",
     "MatrixPack",
     "ObligationNote",
     "ProgressBar",
     "Stage",
+    "StatusView",
+    "Tally",
     "build_pack",
     "cell_text",
     "concept_label",
@@ -53,5 +59,6 @@ __all__ = [
     "render_svg",
     "render_xlsx",
     "stage_count",
+    "status_view",
     "write_matrix",
 ]

@@ -11,11 +11,13 @@ import html
 from typing import TYPE_CHECKING
 
 from akg.matrix.content import GAP_MARK, GAP_TEXT, cell_notes, column_groups, date_text, is_lead, legend_rows
+from akg.matrix.status import STATUS_FILLS, STATUS_MEANINGS, STATUS_WORDS, STATUSES
 
 if TYPE_CHECKING:
     from akg.matrix.pack import MatrixPack
 
-_HTML_STYLE = """
+#: The print style of every akg page (A4 landscape, Noto fonts, bordered tables, a legend); the scorecard shares it.
+HTML_STYLE = """
 @page { size: A4 landscape; margin: 8mm; }
 * { box-sizing: border-box; }
 body { font: 8pt/1.2 "Noto Sans", "Noto Sans CJK SC", Arial, sans-serif; color: #111; margin: 0 1em; }
@@ -58,7 +60,7 @@ def render_html(pack: MatrixPack, *, controls: str = "", style: str = "", script
         "<!DOCTYPE html>",
         f'<html lang="{e(pack.lang)}"><head><meta charset="utf-8">',
         f"<title>Responsibility matrix — {e(pack.title)}</title>",
-        f"<style>{_HTML_STYLE}{style}</style></head><body>",
+        f"<style>{HTML_STYLE}{status_style(pack)}{style}</style></head><body>",
         "<h1>Responsibility matrix</h1>",
         f'<p class="meta"><strong>{e(pack.title)}</strong>'
         + (f' — <time datetime="{date_text(pack.date)}">{date_text(pack.date)}</time>' if pack.date else "")
@@ -82,11 +84,23 @@ def render_html(pack: MatrixPack, *, controls: str = "", style: str = "", script
         out.append(f'<tr data-sector="{e(row.sector)}"><td class="sector">{e(pack.sector_label(row.sector))}</td>')
         for cell in row.cells:
             kind = "lead" if is_lead(cell) else ("duty" if cell.roles else "empty")
-            tip = "\n\n".join(cell_notes(pack, row.sector, cell))
+            notes = cell_notes(pack, row.sector, cell)
             content = f"<b>{e(cell.letters)}</b><small>{e(', '.join(cell.clauses))}</small>" if cell.roles else ""
+            tally = pack.status.cell(row.sector, cell, matrix.level) if pack.status else None
+            status = ""
+            if tally is not None and tally.status is not None:
+                kind += f" status-{tally.status}"
+                status = (
+                    f' data-status="{tally.status}" data-due="{tally.due}" data-done="{tally.done}"'
+                    f' data-overdue="{tally.overdue}"'
+                )
+                content += f'<small class="tally">{tally.done}/{tally.due}</small>' if tally.due else ""
+                notes = [f"{STATUS_WORDS[pack.lang][tally.status]}: {tally.text(pack.lang)}", *notes]
+            tip = "\n\n".join(notes)
             out.append(
                 f'<td class="cell {kind}" data-column="{e(cell.column)}" data-letters="{e(cell.letters)}"'
                 f' data-clauses="{e(", ".join(cell.clauses))}" data-obligations="{e(" ".join(cell.obligation_ids))}"'
+                + status
                 + (f' title="{e(tip)}"' if tip else "")
                 + f">{content}</td>"
             )
@@ -104,9 +118,37 @@ def render_html(pack: MatrixPack, *, controls: str = "", style: str = "", script
     out.append(
         '<br><span class="key" style="background:#f9c97c">&nbsp;</span> a lead cell '
         '<span class="key" style="background:#e8f1fb">&nbsp;</span> another duty. '
-        "Each cell shows the RASCI letters and the clauses they rest on; hover for the obligation texts.</div>"
+        "Each cell shows the RASCI letters and the clauses they rest on; hover for the obligation texts."
+        + status_legend(pack)
+        + "</div>"
     )
     if script:
         out.append(f"<script>{script}</script>")
     out.append("</body></html>\n")
     return "\n".join(out).encode("utf-8")
+
+
+def status_style(pack: MatrixPack) -> str:
+    """The status colours (after the lead and duty colours, so that they win); empty without a status view."""
+    if pack.status is None:
+        return ""
+    rules = "".join(f"td.status-{status} {{ background: #{STATUS_FILLS[status]}; }}\n" for status in STATUSES)
+    return rules + "td.cell small.tally { font-size: 6.5pt; font-weight: bold; color: #111; }\n"
+
+
+def status_legend(pack: MatrixPack) -> str:
+    """The status view's legend: what each colour and the done/due count mean; empty without a status view."""
+    if pack.status is None:
+        return ""
+    e = html.escape
+    words, meanings = STATUS_WORDS[pack.lang], STATUS_MEANINGS[pack.lang]
+    keys = " ".join(
+        f'<span class="key status-{s}" style="background:#{STATUS_FILLS[s]}">&nbsp;</span> '
+        f"{e(words[s])}: {e(meanings[s])}."
+        for s in STATUSES
+    )
+    return (
+        f'<p class="status-legend"><strong>Status as of {pack.status.as_of.isoformat()}.</strong> {keys} '
+        "A coloured cell counts the duty instances its sector owns for the duties behind it; "
+        "<b>n/m</b>: n of the m instances due by then are done. Uncoloured cells have no instances to count.</p>"
+    )

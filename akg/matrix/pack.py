@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from akg.accountability import Accountability, Concept, ResponsibilityMatrix
     from akg.matrix.progress import Stage
+    from akg.matrix.status import StatusView
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,8 @@ class MatrixPack:
     documents and the broader needs that head column groups (columns carry their own labels).
     ``by_level`` holds, for the xlsx level sheets, the matrix with the same filters but the level,
     for each administrative level in rank order. ``filters`` describes the filters applied, as
-    ``(name, label)`` pairs, for headings.
+    ``(name, label)`` pairs, for headings. ``status``, when given, is the status view as of a date
+    (:mod:`akg.matrix.status`): the html, xlsx and json writers then colour or count each cell by it.
     """
 
     matrix: ResponsibilityMatrix
@@ -57,6 +59,7 @@ class MatrixPack:
     by_level: tuple[tuple[str, ResponsibilityMatrix], ...] = ()
     filters: tuple[tuple[str, str], ...] = ()
     lang: str = "en"
+    status: StatusView | None = None
 
     def label(self, scheme: str, id: str) -> str:
         """The label of a concept or document, its id when unknown."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
 from akg.matrix.content import GAP_MARK, GAP_TEXT, cell_text, date_text, is_lead, legend_rows
@@ -98,11 +99,27 @@ def matrix_json(matrix: ResponsibilityMatrix, pack: MatrixPack) -> dict[str, Any
     }
 
 
+def status_json(pack: MatrixPack) -> dict[str, Any]:
+    """The status view: ``{"asOf": date, "cells": [{sector, need, instances, due, done, overdue, status}]}``,
+    one entry per cell with duty instances, in row then column order."""
+    assert pack.status is not None
+    cells = []
+    for row in pack.matrix.rows:
+        for cell in row.cells:
+            tally = pack.status.cell(row.sector, cell, pack.matrix.level)
+            if tally.status is not None:
+                cells.append({"sector": row.sector, "need": cell.column, **asdict(tally), "status": tally.status})
+    return {"asOf": pack.status.as_of.isoformat(), "cells": cells}
+
+
 def render_json(pack: MatrixPack) -> bytes:
-    """``{"responsibilityMatrix": {...}, "document": {title, date}, "filters": {...}}``."""
+    """``{"responsibilityMatrix": {...}, "document": {title, date}, "filters": {...}}``, and ``"status"``
+    (see :func:`status_json`) with a status view."""
     body = {
         "responsibilityMatrix": matrix_json(pack.matrix, pack),
         "document": {"title": pack.title, "date": date_text(pack.date) or None},
         "filters": {name: value for name, value in pack.filters},
     }
+    if pack.status is not None:
+        body["status"] = status_json(pack)
     return (json.dumps(body, ensure_ascii=False, indent=2) + "\n").encode("utf-8")

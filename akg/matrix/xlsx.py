@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from akg.matrix.content import GAP_MARK, GAP_TEXT, cell_notes, column_groups, date_text, is_lead, legend_rows
+from akg.matrix.status import STATUS_FILLS, STATUS_MEANINGS, STATUS_WORDS, STATUSES
 
 if TYPE_CHECKING:
     from akg.accountability import ResponsibilityMatrix
@@ -52,7 +53,6 @@ def _write_sheet(ws: Any, pack: MatrixPack, matrix: ResponsibilityMatrix, headin
     from openpyxl.comments import Comment
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet.properties import PageSetupProperties
 
     thin = Side(style="thin", color="999999")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
@@ -81,7 +81,7 @@ def _write_sheet(ws: Any, pack: MatrixPack, matrix: ResponsibilityMatrix, headin
         if column.id in gaps:
             head.font = Font(bold=True, color="990000")
             head.comment = Comment(f"{GAP_TEXT}: no organisation leads {pack.column_label(column)}", "akg")
-        ws.column_dimensions[get_column_letter(j)].width = 6
+        ws.column_dimensions[get_column_letter(j)].width = 8 if pack.status else 6  # room for "AS 3/17"
     ws.row_dimensions[2].height = 120
     ws.column_dimensions["A"].width = max([12, *(len(pack.sector_label(r.sector)) + 2 for r in matrix.rows)][:40])
 
@@ -96,6 +96,11 @@ def _write_sheet(ws: Any, pack: MatrixPack, matrix: ResponsibilityMatrix, headin
             if is_lead(cell):
                 target.font = Font(bold=True)
             text = f"Clauses: {', '.join(cell.clauses)}\n\n" + "\n\n".join(cell_notes(pack, row.sector, cell))
+            tally = pack.status.cell(row.sector, cell, matrix.level) if pack.status else None
+            if tally is not None and tally.status is not None:
+                target.value = f"{cell.letters} {tally.done}/{tally.due}" if tally.due else cell.letters
+                target.fill = PatternFill("solid", fgColor=STATUS_FILLS[tally.status])
+                text = f"{STATUS_WORDS[pack.lang][tally.status]}: {tally.text(pack.lang)}\n\n{text}"
             comment = Comment(text, "akg")
             comment.width, comment.height = 420, min(600, 60 + 14 * (len(text) // 60 + 2 * len(cell.obligation_ids)))
             target.comment = comment
@@ -111,9 +116,19 @@ def _write_sheet(ws: Any, pack: MatrixPack, matrix: ResponsibilityMatrix, headin
                 border,
             )
 
-    ws.freeze_panes = "B3"
-    ws.print_title_rows = "1:2"
-    ws.print_title_cols = "A:A"
+    print_layout(ws, heading, freeze="B3", title_rows="1:2")
+
+
+def print_layout(ws: Any, heading: str, *, freeze: str, title_rows: str, title_cols: str = "A:A") -> None:
+    """Freeze the header, repeat it on every printed page, print on A4 landscape one page wide, number pages.
+
+    ``heading`` is the page header (shortened to what Excel accepts).
+    """
+    from openpyxl.worksheet.properties import PageSetupProperties
+
+    ws.freeze_panes = freeze
+    ws.print_title_rows = title_rows
+    ws.print_title_cols = title_cols
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
@@ -158,6 +173,20 @@ def render_xlsx(pack: MatrixPack, progress: Stage | None = None) -> bytes:
     legend.append([])
     legend.append(["", "Each cell holds the RASCI letters; its comment lists the clauses and obligation texts."])
     legend.append(["", "The level sheets show the same matrix restricted to one administrative level."])
+    if pack.status is not None:
+        legend.append([])
+        legend.append(["", f"Status as of {pack.status.as_of.isoformat()}"])
+        legend.cell(row=legend.max_row, column=2).font = Font(bold=True)
+        for status in STATUSES:
+            legend.append(["", f"{STATUS_WORDS[pack.lang][status]}: {STATUS_MEANINGS[pack.lang][status]}"])
+            legend.cell(row=legend.max_row, column=1).fill = PatternFill("solid", fgColor=STATUS_FILLS[status])
+        legend.append(
+            [
+                "",
+                "A coloured cell counts the duty instances its sector owns for the duties behind it: "
+                "'A 3/17' means 3 of the 17 instances due by then are done.",
+            ]
+        )
     legend.column_dimensions["A"].width = 12
     legend.column_dimensions["B"].width = 90
 
