@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from akg.validation import ValidationReport
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
+STATUS_FORMATS = ("xlsx", "html", "json")  # the matrix formats that show the status view
 GRAPH_FORMATS = {"ttl": "turtle", "jsonld": "json-ld", "nt": "nt"}
 
 
@@ -183,12 +184,30 @@ def cmd_matrix(args: argparse.Namespace) -> int:
     fmt = _format("matrix", args, FORMATS)
     if fmt is None:
         return EXIT_INPUT
+    if args.status_as_of is None and args.store is not None:
+        print("akg matrix: --store goes with --status-as-of", file=sys.stderr)
+        return EXIT_INPUT
+    if args.status_as_of is not None and fmt not in STATUS_FORMATS:
+        print(f"akg matrix: the status view is written as xlsx, html or json, not {fmt}", file=sys.stderr)
+        return EXIT_INPUT
+    if args.status_as_of is not None and args.data is not None:
+        print("akg matrix: --status-as-of reads the matrix from the store's graph: leave out --data", file=sys.stderr)
+        return EXIT_INPUT
     bar = ProgressBar(total=3 + stage_count(0, fmt))
-    bar("loading data")
-    try:
-        accountability = Accountability.from_store(open_store(args.data))
-    except LoadError as exc:
-        return _input_error(exc)
+    tracker = None
+    if args.status_as_of is not None:
+        from akg_cli.scorecard import read_progress
+
+        opened = read_progress("matrix", args.store, bar, "see its /scorecard page")
+        if isinstance(opened, int):
+            return opened
+        accountability, tracker = opened
+    else:
+        bar("loading data")
+        try:
+            accountability = Accountability.from_store(open_store(args.data))
+        except LoadError as exc:
+            return _input_error(exc)
     levels = len(accountability.concepts("levels")) if fmt == "xlsx" else 0
     bar.total += levels + stage_count(levels, fmt) - stage_count(0, fmt)
     try:
@@ -207,6 +226,14 @@ def cmd_matrix(args: argparse.Namespace) -> int:
         bar.finish("stopped")
         print(f"akg matrix: {exc}; known: {', '.join(known_ids(accountability, exc.kind))}", file=sys.stderr)
         return EXIT_INPUT
+    if tracker is not None:
+        from dataclasses import replace
+
+        from akg.matrix import status_view
+
+        bar(f"counting the duty instances done and overdue by {args.status_as_of}")
+        status = status_view(tracker, args.status_as_of)
+        pack = replace(pack, status=status, filters=(*pack.filters, ("status as of", args.status_as_of.isoformat())))
     data = render(pack, fmt, bar)
     bar("writing the file")
     if not _write_output("matrix", args.output, data):
@@ -557,6 +584,14 @@ def parser() -> argparse.ArgumentParser:
     grid.add_argument("--lang", choices=["en", "zh"], default="en", help="label language")
     grid.add_argument("--format", choices=MATRIX_FORMATS, help="default: from the output file's suffix")
     grid.add_argument("-o", "--output", type=_path, required=True, help="output file, or - for stdout")
+    grid.add_argument(
+        "--status-as-of",
+        type=_date,
+        metavar="YYYY-MM-DD",
+        help="colour each cell by its duty instances done and overdue by this day, read from the store folder "
+        "(--store; xlsx, html or json only; see docs/progress.md)",
+    )
+    grid.add_argument("--store", type=_path, metavar="DIR", help=f"with --status-as-of: {STORE_HELP}")
     grid.set_defaults(run=cmd_matrix)
 
     path = sub.add_parser("pathway", help="write one child's pathway card (the profile is not stored)")
@@ -650,8 +685,10 @@ def parser() -> argparse.ArgumentParser:
     back.set_defaults(run=cmd_restore)
 
     from akg_cli.reports import add_reports_parser
+    from akg_cli.scorecard import add_scorecard_parser
 
     add_reports_parser(sub)
+    add_scorecard_parser(sub)
     return top
 
 
