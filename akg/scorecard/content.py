@@ -127,6 +127,12 @@ def row_headings(card: Scorecard) -> list[str]:
     return [*first, *(w[key] for key, _ in COUNT_COLUMNS), w["on_time_rate"], w["status"]]
 
 
+def row_kinds(card: Scorecard) -> list[str]:
+    """What each cell of :func:`row_cells` holds, in column order: ``label``, ``count``, ``rate``, ``status``."""
+    labels = 3 if card.by == "jurisdiction" else 1
+    return ["label"] * labels + ["count"] * len(COUNT_COLUMNS) + ["rate", "status"]
+
+
 def rate_text(rate: float | None) -> str:
     return "–" if rate is None else f"{rate:.0%}"
 

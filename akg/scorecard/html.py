@@ -22,6 +22,7 @@ from akg.scorecard.content import (
     rate_text,
     row_cells,
     row_headings,
+    row_kinds,
     subtitle,
     words,
 )
@@ -42,24 +43,20 @@ h2 { font-size: 10.5pt; margin: .6em 0 .2em; }
 """ + "".join(f"tr.status-{s} td, td.status-{s} {{ background: #{STATUS_FILLS[s]}; }}\n" for s in STATUSES)
 
 
+def _cell(kind: str, value: str | int | float | None) -> str:
+    if kind == "rate":
+        return f'<td class="number rate">{rate_text(value)}</td>'  # type: ignore[arg-type]
+    css = {"label": "label", "count": "number", "status": "status"}[kind]
+    return f'<td class="{css}">{html.escape(str(value))}</td>'
+
+
 def _row(card: Scorecard, row: ScorecardRow, *, total: bool = False) -> str:
     e = html.escape
-    cells = row_cells(card, row, total=total)
-    labels = 3 if card.by == "jurisdiction" else 1
-    out = []
-    for n, value in enumerate(cells):
-        if n < labels:
-            out.append(f'<td class="label">{e(str(value))}</td>')
-        elif n == len(cells) - 2:
-            out.append(f'<td class="number rate">{rate_text(value)}</td>')  # type: ignore[arg-type]
-        elif n == len(cells) - 1:
-            out.append(f'<td class="status">{e(str(value))}</td>')
-        else:
-            out.append(f'<td class="number">{value}</td>')
+    cells = "".join(_cell(kind, v) for kind, v in zip(row_kinds(card), row_cells(card, row, total=total), strict=True))
     kind = "total" if total else "row"
     return (
         f'<tr class="{kind} status-{row.status}" data-key="{e(row.score.key)}" data-status="{row.status}" '
-        f'data-due="{row.score.due}" data-overdue="{row.score.overdue}">{"".join(out)}</tr>'
+        f'data-due="{row.score.due}" data-overdue="{row.score.overdue}">{cells}</tr>'
     )
 
 

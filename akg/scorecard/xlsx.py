@@ -25,6 +25,7 @@ from akg.scorecard.content import (
     overdue_headings,
     row_cells,
     row_headings,
+    row_kinds,
     words,
 )
 
@@ -51,25 +52,24 @@ def _write_rows(ws: Any, card: Scorecard) -> None:
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
 
-    labels = 3 if card.by == "jurisdiction" else 1
-    widths = [28.0, 9.0, 22.0][:labels] + [10.0] * 5 + [16.0]
+    kinds = row_kinds(card)
+    widths = [28.0, 9.0, 22.0][: kinds.count("label")] + [10.0] * 5 + [16.0]
     _header(ws, row_headings(card), widths)
     thin = Side(style="thin", color="999999")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
     rows = [(row, False) for row in card.rows] + [(card.totals, True)]
     for i, (row, total) in enumerate(rows, start=2):
         fill = PatternFill("solid", fgColor=STATUS_FILLS[row.status])
-        cells = row_cells(card, row, total=total)
-        for j, value in enumerate(cells, start=1):
+        for j, (kind, value) in enumerate(zip(kinds, row_cells(card, row, total=total), strict=True), start=1):
             target = ws.cell(row=i, column=j, value=value)
             target.fill, target.border = fill, border
-            if j > labels:
-                target.alignment = Alignment(horizontal="right" if j < len(cells) else "center")
-            if j == len(cells) - 1:
+            if kind != "label":
+                target.alignment = Alignment(horizontal="center" if kind == "status" else "right")
+            if kind == "rate":
                 target.number_format = "0%"
             if total:
                 target.font = Font(bold=True)
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(cells))}{len(rows)}"  # the totals row stays out of the sort
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(kinds))}{len(rows)}"  # the totals row stays out of the sort
     print_layout(ws, heading(card), freeze="B2", title_rows="1:1")
 
 
