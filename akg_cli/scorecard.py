@@ -14,7 +14,18 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from akg_cli import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, STORE_HELP, _date, _format, _path, _store_root, _write_output
+from akg_cli import (
+    EXIT_FINDINGS,
+    EXIT_INPUT,
+    EXIT_OK,
+    STORE_ENV,
+    STORE_HELP,
+    _date,
+    _format,
+    _path,
+    _store_root,
+    _write_output,
+)
 
 if TYPE_CHECKING:
     from akg.accountability import Accountability
@@ -96,8 +107,9 @@ def add_scorecard_parser(sub: Any) -> None:
         "scorecard",
         help="write the scorecard (due, done, overdue per jurisdiction or sector) as of a date",
         description="Write who has done what was due, as of a date, from the reports of a store folder "
-        f"({STORE_HELP}). Reading the folder needs file-system access to it and no token; the folder must not "
-        "be open in a running server. The file depends only on the reports and the date (see docs/progress.md).",
+        f"(--store DIR; default: ${STORE_ENV}, else ./akg-store). Reading the folder needs file-system access to "
+        "it and no token; the folder must not be open in a running server. The file depends only on the reports "
+        "and the date (see docs/progress.md).",
     )
     card.add_argument("--as-of", type=_date, required=True, metavar="YYYY-MM-DD", help="count what is due by this day")
     card.add_argument("--level", choices=["city", "county"], help="only the duties of this level (default: both)")
