@@ -120,22 +120,15 @@ COLUMNS: tuple[Column, ...] = (
 )
 BY_NAME: dict[str, Column] = {c.name: c for c in COLUMNS}
 
-#: What the legend says of each status in Chinese (the graph defines the statuses in English).
-STATUS_HELP_ZH: dict[str, str] = {
-    "not-started": "工作尚未开始。",
-    "in-progress": "工作已经开始，尚未完成。",
-    "done": "本单位认为职责已履行；经接收单位审核通过后计为完成。",
-    "blocked": "工作因本单位无法控制的原因无法推进；请在摘要中说明原因。",
-}
-
 _REPORT_STATUSES = f"""
     PREFIX akg: <{AKG}>
     PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-    SELECT ?id ?en ?zh ?definition ?rank WHERE {{
+    SELECT ?id ?en ?zh ?definition ?definitionZh ?rank WHERE {{
       ?c skos:inScheme <{SCHEME}report-statuses> ; skos:notation ?id .
       OPTIONAL {{ ?c skos:prefLabel ?en FILTER(LANG(?en) = "en") }}
       OPTIONAL {{ ?c skos:prefLabel ?zh FILTER(LANG(?zh) = "zh") }}
       OPTIONAL {{ ?c skos:definition ?definition FILTER(LANG(?definition) = "en") }}
+      OPTIONAL {{ ?c skos:definition ?definitionZh FILTER(LANG(?definitionZh) = "zh") }}
       OPTIONAL {{ ?c akg:rank ?rank }}
     }} ORDER BY ?rank ?id"""
 
@@ -148,13 +141,18 @@ class StatusTerm:
     en: str
     zh: str
     definition: str
+    definition_zh: str
 
 
 def report_statuses(store: GraphStore) -> list[StatusTerm]:
     """The report statuses of the graph, in rank order, with their labels and definitions."""
     return [
         StatusTerm(
-            str(r["id"]), str(r["en"] or r["id"]), str(r["zh"] or r["en"] or r["id"]), str(r["definition"] or "")
+            str(r["id"]),
+            str(r["en"] or r["id"]),
+            str(r["zh"] or r["en"] or r["id"]),
+            str(r["definition"] or ""),
+            str(r["definitionZh"] or r["definition"] or ""),
         )
         for r in store.select(_REPORT_STATUSES)
     ]

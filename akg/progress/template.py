@@ -23,7 +23,7 @@ from typing import Any
 
 from akg.accountability.records import InvalidArgument
 from akg.progress.records import DutyInstance
-from akg.progress.spreadsheet import COLUMNS, SHEET_NAME, STATUS_HELP_ZH, StatusTerm, report_statuses
+from akg.progress.spreadsheet import COLUMNS, SHEET_NAME, StatusTerm, report_statuses
 from akg.progress.tracking import Tracker
 from loader.namespaces import AKG
 
@@ -207,7 +207,7 @@ def _write_legend(ws: Any, content: TemplateContent) -> None:
     rows += [(), ("Status", "English", "中文", "Meaning", "说明")]
     heads.append(len(rows))
     for status in content.statuses:
-        rows.append((status.id, status.en, status.zh, status.definition, STATUS_HELP_ZH.get(status.id, status.zh)))
+        rows.append((status.id, status.en, status.zh, status.definition, status.definition_zh))
     for number, values in enumerate(rows, 1):
         for n, value in enumerate(values, 1):
             cell = ws.cell(row=number, column=n, value=value)
