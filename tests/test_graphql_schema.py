@@ -72,6 +72,8 @@ CONTRACT = {
     "citations": set(),
     "search": {"text"},
     "validation": set(),
+    "jurisdictions": {"level", "parent"},
+    "jurisdiction": {"id"},
 }  # fmt: skip
 
 
@@ -117,10 +119,14 @@ def test_query_fields_and_arguments_follow_the_contract() -> None:
         },
         "ObligationConnection": {"edges", "pageInfo", "totalCount"},
         "ObligationEdge": {"node", "cursor"},
+        "Jurisdiction": {"id", "label", "level", "levels", "parent", "type"},
     }  # fmt: skip
     for type_name, names in expected.items():
         assert names <= set(types[type_name].fields), (type_name, set(types[type_name].fields))
-    for type_name, field in (("Organization", "label"), ("Concept", "label"), ("Document", "title")):
+    for type_name, field in (
+        *(("Organization", "label"), ("Concept", "label"), ("Document", "title")),
+        ("Jurisdiction", "label"),
+    ):
         lang = types[type_name].fields[field].args["lang"]
         assert lang.default_value == "en"
     # The one breaking change of the corpus issue: a relative deadline has no calendar date.

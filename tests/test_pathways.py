@@ -158,7 +158,7 @@ def test_a_year_the_calendar_does_not_cover_is_said_not_guessed(acc: Accountabil
         (Profile(("orphans",), 140), "age must be between"),
         (Profile(("flying-children",)), "unknown group"),
         (Profile(("orphans",), level="galaxy"), "unknown level"),
-        (Profile(("orphans",), jurisdiction="420606"), "unknown jurisdiction"),
+        (Profile(("orphans",), jurisdiction="420699"), "unknown jurisdiction"),
     ],
 )
 def test_impossible_profiles_are_refused(acc: Accountability, profile: Profile, error: str) -> None:
@@ -222,10 +222,10 @@ def test_pathway_in_graphql(acc: Accountability) -> None:
     )
     assert "guobanfa-2010-54/orphan-placement" in {p["id"] for p in procedures.data["procedures"]}
     bad = schema.execute_sync(
-        '{ pathway(profile: {targetGroups: ["orphans"], jurisdiction: "420606"}) { needs { id } } }',
+        '{ pathway(profile: {targetGroups: ["orphans"], jurisdiction: "420699"}) { needs { id } } }',
         context_value=make_context(acc),
     )
-    assert bad.errors and "unknown jurisdiction '420606'" in bad.errors[0].message
+    assert bad.errors and "unknown jurisdiction '420699'" in bad.errors[0].message
 
 
 def test_akg_pathway_writes_a_card(tmp_path: Path, capsys) -> None:

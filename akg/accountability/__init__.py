@@ -12,7 +12,9 @@ into the in-memory indexes, and :mod:`~akg.accountability.queries` answers the q
 Semantics shared by every method (docs/model.md is the data contract):
 
 - Identifiers are the stable ids of docs/model.md: concept notations, organisation ids, provision
-  numbers; an obligation's id is ``"<doc-id>/<obligation-id>"``.
+  numbers; an obligation's id is ``"<doc-id>/<obligation-id>"``; a jurisdiction's its six-digit division
+  code (``"420100"``). A directly administered unit (Xiantao) and its bureau are at two levels, city and
+  county: a level filter matches either, and ``level`` is the higher.
 - A broad need (a top concept such as ``protection``) takes in its narrower needs wherever a need
   filters obligations: :meth:`Accountability.responsible_for`, :meth:`Accountability.obligations`
   (``need=``), :meth:`Accountability.coverage` and :meth:`Accountability.responsibility_matrix`.
@@ -46,6 +48,7 @@ from akg.accountability.records import (
     DocumentRecord,
     EligibilityRecord,
     InvalidArgument,
+    JurisdictionRecord,
     LinkEnd,
     LinkRecord,
     MatrixCell,
@@ -80,6 +83,7 @@ __all__ = [
     "DocumentRecord",
     "EligibilityRecord",
     "InvalidArgument",
+    "JurisdictionRecord",
     "LinkEnd",
     "LinkRecord",
     "MatrixCell",

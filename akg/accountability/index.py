@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from akg.accountability.records import (
@@ -21,6 +21,7 @@ from akg.accountability.records import (
     DeadlineRecord,
     DocumentRecord,
     EligibilityRecord,
+    JurisdictionRecord,
     LinkEnd,
     LinkRecord,
     ObligationRecord,
@@ -85,6 +86,8 @@ class Index:
     links: list[LinkRecord]  # by source document, then source order
     eligibility: dict[str, EligibilityRecord]  # by id, document order
     procedures: dict[str, ProcedureRecord]  # by id, document order
+    jurisdictions: dict[str, JurisdictionRecord] = field(default_factory=dict)  # by code, code order
+    bodies: dict[tuple[str, str], str] = field(default_factory=dict)  # (collective, jurisdiction) -> its body there
 
     def rank(self, scheme: str) -> dict[str, int]:
         """Concept id -> position in the vocabulary order of ``scheme``."""
@@ -145,6 +148,7 @@ class _Loader:
 
     def __init__(self, store: GraphStore) -> None:
         self._load_concepts(store)
+        self._load_jurisdictions(store)
         self._load_organizations(store)
         self._load_documents(store)
         self._load_provisions(store)
@@ -169,6 +173,8 @@ class _Loader:
             links=self._links,
             eligibility=self._eligibility,
             procedures=self._procedures,
+            jurisdictions=self._jurisdictions,
+            bodies=self._bodies,
         )
 
     def _rank(self, scheme: str) -> dict[str, int]:
@@ -261,6 +267,44 @@ class _Loader:
             return None
         return found[1]
 
+    def _load_jurisdictions(self, store: GraphStore) -> None:
+        rows = _select(
+            store,
+            """
+            SELECT ?j ?id ?level ?parent ?type (LANG(?type) AS ?lang) WHERE {
+              ?j a akg:Jurisdiction ; akg:identifier ?id .
+              OPTIONAL { ?j akg:jurisdictionLevel ?level }
+              OPTIONAL { ?j akg:withinJurisdiction/akg:identifier ?parent }
+              OPTIONAL { ?j akg:divisionType ?type }
+            }""",
+        )
+        level_rank = self._rank("levels")
+        found: dict[str, dict[str, Any]] = {}
+        for row in rows:
+            entry = found.setdefault(str(row["id"]), {"iri": str(row["j"]), "levels": set(), "types": {}})
+            if (level := self._concept_id(row["level"], "levels")) is not None:
+                entry["levels"].add(level)
+            if row["parent"] is not None:
+                entry.setdefault("parent", str(row["parent"]))
+            if row["type"] is not None:
+                entry["types"].setdefault(str(row["lang"] or "zh").lower(), str(row["type"]))
+        children: dict[str, list[str]] = defaultdict(list)
+        for code, entry in found.items():
+            if entry.get("parent") in found:
+                children[entry["parent"]].append(code)
+        self._jurisdiction_iris = {entry["iri"]: code for code, entry in found.items()}
+        self._jurisdictions: dict[str, JurisdictionRecord] = {
+            code: JurisdictionRecord(
+                id=code,
+                labels=dict(self._label_index.get(entry["iri"], {})),
+                levels=tuple(sorted(entry["levels"], key=lambda lv: (level_rank.get(lv, 99), lv))),
+                parent=entry.get("parent"),
+                types=entry["types"],
+                children=tuple(sorted(children[code])),
+            )
+            for code, entry in sorted(found.items())
+        }
+
     def _load_organizations(self, store: GraphStore) -> None:
         values = " ".join(f"<{iri}>" for iri in ORGANIZATION_KINDS)
         rows = _select(
@@ -277,24 +321,46 @@ class _Loader:
             }}""",
         )
         self._org_iris: dict[str, str] = {str(row["o"]): ident for ident, row in _first_per_id(rows).items()}
+        level_rank = self._rank("levels")
+        levels: dict[str, set[str]] = defaultdict(set)  # a directly administered unit's bureau is at two
+        for row in rows:
+            if (level := self._concept_id(row["level"], "levels")) is not None:
+                levels[str(row["id"])].add(level)
         counterparts: dict[str, set[str]] = defaultdict(set)
         for row in _select(store, "SELECT ?a ?b WHERE { ?a akg:counterpart ?b }"):
             a, b = self._org_iris.get(str(row["a"])), self._org_iris.get(str(row["b"]))
             if a and b:
                 counterparts[a].add(b)
-        level_rank = self._rank("levels")
+        jurisdiction: dict[str, str] = {}
+        member_of: dict[str, set[str]] = defaultdict(set)
+        for row in _select(store, "SELECT ?o ?p ?v WHERE { VALUES ?p { akg:jurisdiction akg:memberOf } ?o ?p ?v }"):
+            org = self._org_iris.get(str(row["o"]))
+            if org is None:
+                continue
+            if str(row["p"]) == AKG + "jurisdiction" and (code := self._jurisdiction_iris.get(str(row["v"]))):
+                jurisdiction.setdefault(org, code)
+            elif (collective := self._org_iris.get(str(row["v"]))) is not None:
+                member_of[org].add(collective)
         self._organizations: dict[str, OrganizationRecord] = {}
+        self._bodies: dict[tuple[str, str], str] = {}
         for ident, row in _first_per_id(rows).items():
+            own = tuple(sorted(levels[ident], key=lambda lv: (level_rank.get(lv, 99), lv)))
             self._organizations[ident] = OrganizationRecord(
                 id=ident,
                 labels=dict(self._label_index.get(str(row["o"]), {})),
                 kind=ORGANIZATION_KINDS[str(row["class"])],
                 sector=self._concept_id(row["sector"], "sectors"),
-                level=self._concept_id(row["level"], "levels"),
+                level=own[0] if own else None,
                 signatory=row["signatory"] is True,
                 vague=row["vague"] is True,
                 collective=row["collective"] is True,
+                levels=own,
+                jurisdiction=jurisdiction.get(ident),
+                member_of=tuple(sorted(member_of[ident])),
             )
+            if ident in jurisdiction:
+                for collective in member_of[ident]:
+                    self._bodies.setdefault((collective, jurisdiction[ident]), ident)
         for ident, found in counterparts.items():
             # Counterparts from the top level down; the record stays frozen, so replace it.
             ordered = sorted(found, key=lambda o: (level_rank.get(self._organizations[o].level or "", 99), o))

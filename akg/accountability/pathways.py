@@ -3,7 +3,8 @@
 A *profile* (target groups, age, level) is only a query input: nothing here stores or logs it. The
 pathway holds the eligibility conditions the texts state for the child's groups (with the age checked
 where the text gives one), the needs and duties owed to the child (duties tagged with one of the groups
-and serving a need, at the child's level), the bodies responsible resolved to the child's level, and
+and serving a need, at the child's level), the bodies responsible resolved to the child's level (and,
+given the child's division, to that division's bodies: ``civil-affairs@420102`` for 县级民政部门), and
 each procedure that applies, with every step's latest due date computed from ``start`` on China's
 working-day calendar (:mod:`akg.working_days`).
 """
@@ -29,7 +30,7 @@ MAX_AGE = 25  # the texts concern minors and young adults; a larger age is a typ
 
 @dataclass(frozen=True)
 class Profile:
-    """A child's situation, as a query gives it; never stored."""
+    """A child's situation, as a query gives it; never stored. ``jurisdiction`` is a six-digit division code."""
 
     groups: tuple[str, ...]
     age: int | None = None

@@ -29,6 +29,7 @@ from akg.accountability.records import (
     DocumentRecord,
     EligibilityRecord,
     InvalidArgument,
+    JurisdictionRecord,
     LinkRecord,
     MatrixCell,
     MatrixRow,
@@ -129,7 +130,7 @@ class Accountability:
     def organizations(
         self, sector: str | None = None, level: str | None = None, kind: str | None = None
     ) -> list[OrganizationRecord]:
-        """Organisations (by id) of a sector, level and kind (see :class:`OrganizationRecord`)."""
+        """Organisations (by id) of a sector, level (any of theirs) and kind (see :class:`OrganizationRecord`)."""
         self._check("sectors", sector)
         self._check("levels", level)
         if kind is not None and kind not in ORGANIZATION_KINDS.values():
@@ -138,13 +139,32 @@ class Accountability:
             o
             for o in self._index.organizations.values()
             if (sector is None or o.sector == sector)
-            and (level is None or o.level == level)
+            and (level is None or o.level == level or level in o.levels)
             and (kind is None or o.kind == kind)
         ]
 
     def organization(self, id: str) -> OrganizationRecord | None:
         """The organisation ``id``, or None."""
         return self._index.organizations.get(id)
+
+    def jurisdictions(self, level: str | None = None, parent: str | None = None) -> list[JurisdictionRecord]:
+        """The administrative divisions (code order) at ``level`` and directly within division ``parent``.
+
+        A directly administered unit (Xiantao) is at both the city and the county level, and lies directly
+        within its province. Raises :class:`UnknownIdentifier` for an unknown level or parent code.
+        """
+        self._check("levels", level)
+        if parent is not None and parent not in self._index.jurisdictions:
+            raise UnknownIdentifier("jurisdiction", parent)
+        return [
+            j
+            for j in self._index.jurisdictions.values()
+            if (level is None or level in j.levels) and (parent is None or j.parent == parent)
+        ]
+
+    def jurisdiction(self, id: str) -> JurisdictionRecord | None:
+        """The division with six-digit code ``id``, or None."""
+        return self._index.jurisdictions.get(id)
 
     def documents(self) -> list[DocumentRecord]:
         """The policy documents, by id."""
@@ -553,11 +573,28 @@ class Accountability:
         """The eligibility condition ``"<doc-id>/<id>"``, or None."""
         return self._index.eligibility.get(id)
 
-    def resolve_holder(self, organization: str, role: str, level: str | None) -> Holder:
-        """``organization`` resolved to ``level``: a department collective named with no level (民政部门)
-        becomes its sector's departments at that level (县级民政部门) where the graph has them; any other
-        body stays as the text names it."""
-        org = self._index.organizations[organization]
+    def resolve_holder(
+        self, organization: str, role: str, level: str | None, jurisdiction: str | None = None
+    ) -> Holder:
+        """``organization`` resolved to ``level``, then to the body of one division where one is given.
+
+        A department collective named with no level (民政部门) becomes its sector's departments at that
+        level (县级民政部门) where the graph has them. With a ``jurisdiction`` (a code the graph holds), a
+        collective at a level (县级民政部门) becomes its member body in the division at that level: the
+        division itself, or the one above it that is at that level (a county's city for 市（州）民政部门),
+        where the graph has one (``civil-affairs@420102``). Any other body stays as the text names it.
+        """
+        holder = self._to_level(self._index.organizations[organization], role, level)
+        org = holder.organization
+        if jurisdiction is None or not org.collective or org.level is None:
+            return holder
+        place = self._within_at(jurisdiction, org.level)
+        body = self._index.bodies.get((org.id, place)) if place is not None else None
+        if body is None:
+            return holder
+        return Holder(self._index.organizations[body], role, holder.resolved_from or org.id)
+
+    def _to_level(self, org: OrganizationRecord, role: str, level: str | None) -> Holder:
         if level is None or org.kind != "DEPARTMENT" or org.level is not None or org.sector is None or org.vague:
             return Holder(org, role, None)
         for other in self._index.organizations.values():
@@ -571,27 +608,40 @@ class Accountability:
                 return Holder(other, role, org.id)
         return Holder(org, role, None)
 
+    def _within_at(self, code: str, level: str) -> str | None:
+        """The code of division ``code`` or of the division above it that is at ``level``, or None."""
+        found = self._index.jurisdictions.get(code)
+        while found is not None and level not in found.levels:
+            found = self._index.jurisdictions.get(found.parent) if found.parent else None
+        return found.id if found is not None else None
+
     def pathway(self, profile: Profile, start: dt.date | None = None) -> Pathway:
         """Everything owed to one child (see :mod:`akg.accountability.pathways`).
 
-        Raises :class:`UnknownIdentifier` for an unknown group or level, and :class:`InvalidArgument`
-        for an impossible profile or a jurisdiction the graph does not hold (it holds none yet).
+        A ``jurisdiction`` (a division code the graph holds) resolves each collective holder to its body in
+        that division (:meth:`resolve_holder`); without a ``level``, the level is the division's lowest
+        (county for a county, or for a directly administered unit). Raises :class:`UnknownIdentifier` for an
+        unknown group, level or jurisdiction, and :class:`InvalidArgument` for an impossible profile.
         """
         check_profile(profile)
         groups = tuple(dict.fromkeys(self.resolve("groups", g) for g in profile.groups))
         self._check("levels", profile.level)
+        level = profile.level
         if profile.jurisdiction is not None:
-            raise UnknownIdentifier("jurisdiction", profile.jurisdiction)
+            place = self._index.jurisdictions.get(profile.jurisdiction)
+            if place is None:
+                raise UnknownIdentifier("jurisdiction", profile.jurisdiction)
+            level = level or (place.levels[-1] if place.levels else None)
         wanted = frozenset(groups)
 
         def holder(org: str, role: str) -> Holder:
-            return self.resolve_holder(org, role, profile.level)
+            return self.resolve_holder(org, role, level, profile.jurisdiction)
 
         conditions = [e for e in self._index.eligibility.values() if e.defines in wanted]
         duties = [
             Duty(ob, tuple(holder(a.organization, a.role) for a in ob.assignments))
             for ob in self._index.obligations.values()
-            if ob.needs and wanted.intersection(ob.groups) and self._at_level(ob, profile.level)
+            if ob.needs and wanted.intersection(ob.groups) and self._at_level(ob, level)
         ]
         need_rank = self._index.rank("needs")
         needs = sorted({n for d in duties for n in d.obligation.needs}, key=lambda n: (need_rank.get(n, 99), n))
@@ -603,7 +653,7 @@ class Accountability:
             steps, days = date_steps(procedure.steps, start, holder)
             paths.append(ProcedurePath(procedure, eligibility_checks(own, profile.age), steps, days))
         return Pathway(
-            Profile(groups, profile.age, profile.level, profile.jurisdiction),
+            Profile(groups, profile.age, level, profile.jurisdiction),
             start,
             eligibility_checks(conditions, profile.age),
             tuple(needs),

@@ -58,6 +58,8 @@ class OrganizationRecord(_Labelled):
     ``kind`` is DEPARTMENT, INSTITUTION or GOVERNMENT (public bodies), COMMUNITY (villagers' and residents'
     committees), FAMILY (parents, guardians, relatives), SOCIETY (enterprises, social organisations,
     volunteers) or OTHER. ``counterparts`` are the departments of its sector at the other levels.
+    ``level`` is the highest of ``levels`` (a directly administered unit's bureau is at two); a body of one
+    division (``civil-affairs@420100``) has its ``jurisdiction`` code and the collectives it is ``member_of``.
     """
 
     id: str
@@ -69,11 +71,40 @@ class OrganizationRecord(_Labelled):
     vague: bool
     collective: bool
     counterparts: tuple[str, ...] = ()
+    levels: tuple[str, ...] = ()
+    jurisdiction: str | None = None
+    member_of: tuple[str, ...] = ()
 
     @property
     def governmental(self) -> bool:
         """True for governments and their departments (people's organisations and the judiciary included)."""
         return self.kind in GOVERNMENTAL_KINDS
+
+
+@dataclass(frozen=True)
+class JurisdictionRecord(_Labelled):
+    """An administrative division; ``id`` is its six-digit code, ``parent`` the code of the division above.
+
+    ``levels`` run from the highest: a county-level unit the province administers directly (Xiantao) is
+    at the city and the county level, and its ``level`` is the city level. ``types`` is the division
+    type by language (地级市, "prefecture-level city"); ``children`` the codes of the divisions within it.
+    """
+
+    id: str
+    labels: dict[str, str]
+    levels: tuple[str, ...]
+    parent: str | None
+    types: dict[str, str]
+    children: tuple[str, ...] = ()
+
+    @property
+    def level(self) -> str | None:
+        """The highest of its levels."""
+        return self.levels[0] if self.levels else None
+
+    def type(self, lang: str = "zh") -> str | None:
+        """The division type in ``lang``, falling back to Chinese."""
+        return self.types.get(lang) or self.types.get("zh")
 
 
 @dataclass(frozen=True)

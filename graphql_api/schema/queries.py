@@ -24,6 +24,7 @@ from graphql_api.schema.types import (
     ConceptNode,
     Coverage,
     Document,
+    JurisdictionNode,
     ObligationConnection,
     ObligationNode,
     OrganizationNode,
@@ -61,7 +62,10 @@ class PathwayProfile:
         default=None, description="The level of the child's place (county...): bodies are resolved to it."
     )
     jurisdiction: strawberry.ID | None = strawberry.field(
-        default=None, description="A six-digit division code; the graph holds no jurisdictions yet."
+        default=None,
+        description="The six-digit code of the child's division (420102): bodies named as a collective (县级民政部门) "
+        "are resolved to that division's body, or its city's for a city-level collective. Without a level, the "
+        "division's lowest level is used.",
     )
 
 
@@ -82,6 +86,21 @@ class Query:
     ) -> list[OrganizationNode]:
         found = _checked(lambda: _acc(info).organizations(sector, level, kind.value if kind else None))
         return [OrganizationNode(record=o) for o in found]
+
+    @strawberry.field(
+        description="Administrative divisions in code order: at a level (the directly administered units at both "
+        "city and county), directly within a parent division. An unknown level or parent is an error."
+    )
+    def jurisdictions(
+        self, info: Info, level: strawberry.ID | None = None, parent: strawberry.ID | None = None
+    ) -> list[JurisdictionNode]:
+        found = _checked(lambda: _acc(info).jurisdictions(level, parent))
+        return [JurisdictionNode(code=j.id) for j in found]
+
+    @strawberry.field(description="An administrative division by its six-digit code (420100 is Wuhan).")
+    def jurisdiction(self, info: Info, id: strawberry.ID) -> JurisdictionNode | None:
+        found = _acc(info).jurisdiction(id)
+        return JurisdictionNode(code=found.id) if found else None
 
     @strawberry.field(description="The sectors, in vocabulary order.")
     def sectors(self, info: Info) -> list[ConceptNode]:

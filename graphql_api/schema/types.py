@@ -20,6 +20,7 @@ from akg.accountability import (
     DeadlineRecord,
     DocumentRecord,
     EligibilityRecord,
+    JurisdictionRecord,
     LinkEnd,
     LinkRecord,
     MatrixCell,
@@ -225,6 +226,58 @@ class OrganizationNode:
             lambda: _acc(info).obligations(organization=self.record.id, role=role.value if role else None, need=need)
         )
         return paginate(records, first, after)
+
+
+@strawberry.type(
+    name="Jurisdiction",
+    description="An administrative division: a province, a city-level or a county-level unit, identified by its "
+    "six-digit division code (420100 is Wuhan).",
+)
+class JurisdictionNode:
+    code: strawberry.Private[str]
+
+    def _record(self, info: Info) -> JurisdictionRecord | None:
+        return _acc(info).jurisdiction(self.code)
+
+    @strawberry.field(description="The six-digit division code, e.g. `420100`.")
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(self.code)
+
+    @strawberry.field(description='The name in `lang` ("en" or "zh"): Wuhan, 武汉市.')
+    def label(self, info: Info, lang: str = "en") -> str:
+        record = self._record(info)
+        return _label(record.labels, lang, self.code) if record else self.code
+
+    @strawberry.field(
+        description="Its highest level: city for the directly administered units (Xiantao, Qianjiang, Tianmen, "
+        "Shennongjia), which are at both the city and the county level."
+    )
+    def level(self, info: Info) -> ConceptNode | None:
+        record = self._record(info)
+        return _concept(info, "levels", record.level) if record else None
+
+    @strawberry.field(description="Every level it is at, highest first.")
+    def levels(self, info: Info) -> list[ConceptNode]:
+        record = self._record(info)
+        return _concepts(info, "levels", record.levels) if record else []
+
+    @strawberry.field(description="The division it lies directly within (a county's city, a city's province).")
+    def parent(self, info: Info) -> JurisdictionNode | None:
+        record = self._record(info)
+        return JurisdictionNode(code=record.parent) if record and record.parent else None
+
+    @strawberry.field(description="The divisions directly within it, by code.")
+    def children(self, info: Info) -> list[JurisdictionNode]:
+        record = self._record(info)
+        return [JurisdictionNode(code=c) for c in record.children] if record else []
+
+    @strawberry.field(
+        description='The division type in `lang`: "zh" as the official list gives it (地级市, 县级市, 市辖区...), '
+        '"en" in English (prefecture-level city...).'
+    )
+    def type(self, info: Info, lang: str = "en") -> str | None:
+        record = self._record(info)
+        return record.type(lang.lower()) if record else None
 
 
 @strawberry.type(description="An organisation holding a role in an obligation.")
