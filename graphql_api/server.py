@@ -3,7 +3,8 @@
 Routes: ``/graphql`` (POST; GET for queries; GraphiQL in a browser, its tabs preloaded with the example
 queries, its scripts served from ``/graphiql-assets`` when set-up fetched them), ``/healthz`` (JSON:
 status, counts, validation summary), ``/matrix`` (see :mod:`graphql_api.matrix_page`), ``/pathway``
-(see :mod:`graphql_api.pathway_page`) and, given the store, ``/sparql``, ``/id/...`` and ``/ontology``
+(see :mod:`graphql_api.pathway_page`), given progress ``/scorecard`` (see :mod:`graphql_api.scorecard_page`)
+and, given the store, ``/sparql``, ``/id/...`` and ``/ontology``
 (see :mod:`graphql_api.linked_data`). Any unexpected
 exception becomes a JSON error body without a traceback; request bodies above :data:`MAX_BODY` bytes are
 refused with 413, and every error response has a JSON body.
@@ -33,12 +34,18 @@ from graphql_api.matrix_page import matrix_router
 from graphql_api.pathway_page import pathway_router
 from graphql_api.schema import create_schema, make_context
 from graphql_api.schema.common import ErrorCode
+from graphql_api.scorecard_page import scorecard_router
 
 if TYPE_CHECKING:
+    from akg.progress.records import Report
+    from akg.progress.service import ProgressService
     from akg.sparql import SparqlLimits
     from akg.store import OxigraphStore
+    from akg.validation import Finding
 
 MAX_BODY = 64 * 1024
+#: The shape a report whose duty instance left the corpus would fail (it is a Warning at start-up instead).
+ORPHAN_SHAPE = "https://w3id.org/akg/shapes#Report-concernsDutyInstance"
 log = logging.getLogger("akg.server")
 
 _QUERY_START = "const EXAMPLE_QUERY = `"
@@ -137,23 +144,60 @@ def quiet_access_log() -> None:
         access.addFilter(WithoutQueryStrings())
 
 
+def orphan_warnings(reports: list[Report]) -> list[Finding]:
+    """A Warning for each report whose duty instance is no longer in the corpus: flagged, never deleted."""
+    from akg.validation import Finding, Severity
+    from loader.namespaces import AKG, report_iri
+
+    return [
+        Finding(
+            severity=Severity.WARNING,
+            message=f"Report {r.id} (of {r.reported_by}, {r.reported_on}) concerns the duty instance {r.instance}, "
+            "which is no longer in the corpus (its obligation was removed or renamed); the report is kept.",
+            focus_node=str(report_iri(r.id)),
+            path=str(AKG.concerns),
+            source_shape=ORPHAN_SHAPE,
+            source_file=None,
+            source_line=None,
+        )
+        for r in reports
+    ]
+
+
+def with_progress_warnings(report: Any, progress: ProgressService | None) -> Any:
+    """The start-up validation ``report`` with the Warnings of :func:`orphan_warnings` added."""
+    orphans = progress.tracker.orphaned_reports() if progress is not None else []
+    if not orphans:
+        return report
+    from akg.validation import ValidationReport
+
+    found = tuple(report.results) if report is not None else ()
+    return ValidationReport(results=tuple(sorted(found + tuple(orphan_warnings(orphans)), key=lambda f: f.sort_key())))
+
+
 def create_app(
     accountability: Accountability,
     report: Any = None,
     allow_graphiql: bool = True,
     store: OxigraphStore | None = None,
     sparql: SparqlLimits | None = None,
+    progress: ProgressService | None = None,
 ) -> FastAPI:
     """The FastAPI application serving ``accountability`` and the start-up validation ``report``.
 
     ``report`` is an ``akg.validation.ValidationReport`` (or None: ``validation`` then answers null);
     ``allow_graphiql=False`` turns the in-browser IDE off. Given the ``store``, the app also serves the
     linked-data routes (``/sparql`` within the ``sparql`` limits, ``/id/...``, ``/ontology``: see
-    :mod:`graphql_api.linked_data`).
+    :mod:`graphql_api.linked_data`). Given ``progress``, GraphQL answers the progress queries and, when it
+    has a ledger (a store folder), the mutations; reports whose duty instance left the corpus are added to
+    ``report`` as Warnings (see :func:`orphan_warnings`). Without it, those fields answer FORBIDDEN.
     """
-    context = make_context(accountability, report)
+    report = with_progress_warnings(report, progress)
+    context = make_context(accountability, report, progress)
     counts = accountability.counts()
     health: dict[str, Any] = {"status": "ok", "counts": counts}
+    if progress is not None:
+        health["progress"] = {"instances": len(progress.tracker.index), "reportsKept": progress.writable}
     if report is not None:
         health["validation"] = {
             "conforms": bool(report.conforms_at("violation")),
@@ -171,7 +215,7 @@ def create_app(
     app.add_middleware(RequestGuard)
 
     async def get_context() -> dict[str, Any]:
-        return context
+        return dict(context)  # one per request: strawberry adds the request, auth keeps its credential there
 
     router = ExampleGraphQLRouter(
         create_schema(),
@@ -183,6 +227,8 @@ def create_app(
     app.include_router(router, prefix="/graphql")
     app.include_router(matrix_router(accountability))
     app.include_router(pathway_router(accountability))
+    if progress is not None:
+        app.include_router(scorecard_router(accountability, progress))
     if store is not None:
         app.include_router(linked_data_router(store, sparql))
     if allow_graphiql and assets_dir().is_dir():

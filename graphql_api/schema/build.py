@@ -16,9 +16,13 @@ from strawberry.extensions import (
     SchemaExtension,
 )
 from strawberry.schema.config import StrawberryConfig
+from strawberry.tools import merge_types
 
 from akg.accountability import Accountability
+from akg.progress.service import ProgressService
 from graphql_api.schema.common import MAX_ALIASES, MAX_DEPTH, MAX_TOKENS, ClientError, ErrorCode
+from graphql_api.schema.mutations import Mutation
+from graphql_api.schema.progress import ProgressQuery
 from graphql_api.schema.queries import Query
 from graphql_api.schema.types import Validation, ValidationResult
 
@@ -44,9 +48,14 @@ def validation_view(report: Any) -> Validation | None:
     )
 
 
-def make_context(accountability: Accountability, report: Any = None) -> dict[str, Any]:
-    """The request context the resolvers read: the indexes and the start-up validation report."""
-    return {"accountability": accountability, "validation_view": validation_view(report)}
+def make_context(
+    accountability: Accountability, report: Any = None, progress: ProgressService | None = None
+) -> dict[str, Any]:
+    """The context the resolvers read: the indexes, the start-up validation report and progress tracking.
+
+    The server adds each request (``request``, for its Authorization header) to a copy per request.
+    """
+    return {"accountability": accountability, "validation_view": validation_view(report), "progress": progress}
 
 
 _SUGGESTION = re.compile(r"\s*Did you mean .*$", re.DOTALL)
@@ -131,7 +140,8 @@ def create_schema(
     """The schema with its limits: depth, aliases and tokens capped, suggestions hidden, unexpected errors masked,
     and an ``extensions.code`` on every error (see :class:`~graphql_api.schema.common.ErrorCode`)."""
     return AccountabilitySchema(
-        query=Query,
+        query=merge_types("Query", (Query, ProgressQuery)),
+        mutation=Mutation,
         config=StrawberryConfig(disable_field_suggestions=True),
         extensions=[
             ErrorCodes,  # first, so that its on_operation ends last, once the errors are final

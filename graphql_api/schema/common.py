@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, ClassVar
 
 import strawberry
@@ -29,8 +29,8 @@ class ErrorCode(enum.StrEnum):
     GRAPHQL_PARSE_FAILED = "GRAPHQL_PARSE_FAILED"  # the document is not GraphQL, or has too many tokens
     GRAPHQL_VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"  # not valid against the schema, too deep, too many aliases
     BAD_USER_INPUT = "BAD_USER_INPUT"  # a value is wrong: unknown id, bad cursor, page size, variable
-    UNAUTHENTICATED = "UNAUTHENTICATED"  # reserved: the request needs credentials it lacks
-    FORBIDDEN = "FORBIDDEN"  # reserved: the credentials do not allow this
+    UNAUTHENTICATED = "UNAUTHENTICATED"  # the request needs a valid token it lacks (missing, unknown, revoked, expired)
+    FORBIDDEN = "FORBIDDEN"  # the token does not allow this, or the service keeps no reports (no --store)
     INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"  # masked: the server failed; logged, never detailed
 
 
@@ -43,8 +43,15 @@ class ClientError(Exception):
 
     code: ClassVar[ErrorCode] = ErrorCode.BAD_USER_INPUT
 
+    def __init__(self, message: str, messages: Sequence[str] = ()) -> None:
+        super().__init__(message)
+        self.messages = list(messages)
+
     @property
-    def extensions(self) -> dict[str, str]:
+    def extensions(self) -> dict[str, Any]:
+        """``code``, and ``messages`` (every problem, as a list) when the error has them."""
+        if self.messages:
+            return {"code": self.code.value, "messages": self.messages}
         return {"code": self.code.value}
 
 
@@ -55,13 +62,13 @@ class QueryInputError(ClientError, ValueError):
 
 
 class Unauthenticated(ClientError):
-    """The request needs credentials it does not carry (reserved for the coming authentication)."""
+    """The request needs a valid token it does not carry (see :mod:`graphql_api.schema.auth`)."""
 
     code = ErrorCode.UNAUTHENTICATED
 
 
 class Forbidden(ClientError):
-    """The request's credentials do not allow what it asks (reserved for the coming authentication)."""
+    """The request's token does not allow what it asks, or this service does not do it (no store)."""
 
     code = ErrorCode.FORBIDDEN
 
