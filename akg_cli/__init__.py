@@ -74,15 +74,16 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def _load_and_validate(
-    data: Path | None, progress: Progress, engine: str = "pyshacl"
+    data: Path | None, progress: Progress, engine: str = "pyshacl", location: Path | None = None
 ) -> tuple[OxigraphStore, ValidationReport]:
-    """Load a data folder into a store and validate it with ``engine``; raises LoadError on bad input."""
+    """Load a data folder into a store (on disk in ``location``, see :func:`akg.store.open_store`) and validate
+    it with ``engine``; raises LoadError on bad input."""
     from akg import resources
     from akg.store import open_store
     from akg.validation import validate
 
     progress("loading data")
-    store = open_store(data)
+    store = open_store(data, location=location)
     progress(f"validating against the SHACL shapes ({engine})")
     return store, validate(store.export(), resources.shapes_dir(), engine=engine)
 
@@ -322,17 +323,29 @@ def _count(value: str) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    """Load and validate the graph, then serve GraphQL; refuse to start on Violations unless --allow-invalid."""
+    """Load and validate the graph, then serve GraphQL; refuse to start on Violations unless --allow-invalid.
+
+    With ``--store DIR`` (or ``$AKG_STORE``) the graph, the reports and the tokens are kept in DIR and the
+    service accepts reports; without, the graph is in memory and progress can be read but not written.
+    """
+    from akg import resources
     from akg.accountability import Accountability
+    from akg.progress.layout import StoreInUse, StoreLayout
+    from akg.progress.service import ProgressService
     from akg.validation import Severity
 
     progress = Progress()
+    root = args.store or (_path(os.environ[STORE_ENV]) if os.environ.get(STORE_ENV) else None)
     try:
-        store, report = _load_and_validate(args.data, progress, args.engine)
+        store, report = _load_and_validate(args.data, progress, args.engine, location=root)
     except LoadError as exc:
         return _input_error(exc)
     except ImportError as exc:  # --engine rudof without the rudof extra
         print(f"akg serve: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    except OSError as exc:  # RocksDB's lock: another server holds the store, or the folder is unusable
+        problem = StoreInUse(StoreLayout(root)) if root and "lock" in str(exc).lower() else exc
+        print(f"akg serve: {problem}", file=sys.stderr)
         return EXIT_INPUT
     from akg.reports import summary_line
 
@@ -355,8 +368,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from graphql_api.server import create_app
 
     sparql = SparqlLimits(timeout=args.sparql_timeout, max_results=args.sparql_max_results, workers=args.sparql_workers)
-    app = create_app(accountability, report, store=store, sparql=sparql)
-    print(f"akg: serving http://{args.host}:{args.port}/graphql", file=sys.stderr, flush=True)
+    tracking = ProgressService.open(store, root, resources.shapes_dir())
+    app = create_app(accountability, report, store=store, sparql=sparql, progress=tracking)
+    kept = f"reports kept in {root}" if root else "no reports kept (start with --store DIR to accept them)"
+    print(f"akg: serving http://{args.host}:{args.port}/graphql; {kept}", file=sys.stderr, flush=True)
     uvicorn.run(app, host=args.host, port=args.port, log_level="info")
     return EXIT_OK
 
@@ -611,6 +626,13 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1", help="interface to listen on (default: 127.0.0.1)")
     serve.add_argument("--port", type=_port, default=8000, help="port (default: 8000)")
     serve.add_argument("--allow-invalid", action="store_true", help="serve even when validation finds Violations")
+    serve.add_argument(
+        "--store",
+        type=_path,
+        metavar="DIR",
+        help=f"keep the graph, the reports and the tokens in the store folder DIR (default: ${STORE_ENV}; "
+        "without either the graph is in memory and no report can be written)",
+    )
     serve.add_argument(*_ENGINE_ARGS, **_engine_options())
     from akg.sparql import SparqlLimits
 
