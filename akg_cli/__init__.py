@@ -89,6 +89,7 @@ def _load_and_validate(
 
 
 _ENGINE_ARGS = ("--engine",)
+_NO_CACHE_HELP = "build the graph afresh, neither reading nor writing the build cache (see docs/architecture.md)"
 
 
 def _engine_options() -> dict[str, object]:
@@ -562,6 +563,7 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--data", type=_path, help=data_help)
     build.add_argument("--format", choices=sorted(GRAPH_FORMATS), default="ttl")
     build.add_argument("-o", "--output", type=_path, required=True, help="output file, or - for stdout")
+    build.add_argument("--no-cache", action="store_true", help=_NO_CACHE_HELP)
     build.set_defaults(run=cmd_build)
 
     check = sub.add_parser("validate", help="validate the graph against the SHACL shapes")
@@ -575,6 +577,7 @@ def parser() -> argparse.ArgumentParser:
         "code scanning maps each finding to its file (uriBaseId %%SRCROOT%%)",
     )
     check.add_argument(*_ENGINE_ARGS, **_engine_options())
+    check.add_argument("--no-cache", action="store_true", help=_NO_CACHE_HELP)
     check.set_defaults(run=cmd_validate)
 
     from akg.scaffold import LANGUAGES
@@ -717,6 +720,11 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit status."""
     args = parser().parse_args(argv)
+    if getattr(args, "no_cache", False):
+        from akg import build_cache
+
+        with build_cache.disabled():
+            return args.run(args)
     return args.run(args)
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,6 +16,11 @@ from hypothesis import settings
 from akg.store import OxigraphStore, open_store
 
 FIXTURE_DATA = Path(__file__).parent / "fixtures" / "data"
+
+# The build cache of this run, empty at its start: a test never sees entries left by a developer's own builds
+# (set before any build, and inherited by the akg processes the tests start).
+os.environ["AKG_CACHE_DIR"] = tempfile.mkdtemp(prefix="akg-test-cache-")
+atexit.register(shutil.rmtree, os.environ["AKG_CACHE_DIR"], ignore_errors=True)
 
 # CI replays the same examples every run, so a landing never hinges on luck; locally each run explores anew.
 settings.register_profile("ci", derandomize=True, print_blob=True)
