@@ -14,7 +14,6 @@ client accepts; :meth:`OxigraphStore.describe` gives what the page of one IRI sh
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import io
 import os
 import re
@@ -620,13 +619,9 @@ def ontology_graph(ontology_dir: Path | None = None) -> Graph:
     return graph
 
 
-def _fingerprint(folders: Iterable[Path]) -> str:
-    digest = hashlib.sha256()
-    for folder in folders:
-        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-            digest.update(path.relative_to(folder).as_posix().encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()
+# What a store folder holds besides other modules' files (akg/progress/layout.py names them all).
+GRAPH_FOLDER = "oxigraph"
+STAMP_FILE = "akg-inputs.sha256"
 
 
 def open_store(
@@ -634,8 +629,9 @@ def open_store(
 ) -> OxigraphStore:
     """Load a data folder into a store.
 
-    With ``location``, the store persists there and is reused while the inputs (data and
-    ontology files) are unchanged. A rebuild replaces the served graph in place and keeps the named
+    With ``location``, the store persists there and is reused while the inputs are unchanged: the data
+    and ontology files, and the loader's code and data packages (the build cache's key, so that an
+    upgrade of akg rebuilds the corpus). A rebuild replaces the served graph in place and keeps the named
     graphs (reports, reviews, the audit trail); the inputs' fingerprint is written last, so a rebuild
     cut short is done again at the next start.
     """
@@ -644,14 +640,14 @@ def open_store(
         store = OxigraphStore()
         store.replace_ntriples(corpus_ntriples(data_dir, ontology_dir))
         return store
-    fingerprint = _fingerprint([data_dir, ontology_dir])
-    stamp = location / "akg-inputs.sha256"
+    fingerprint = build_cache.input_key(data_dir, ontology_dir)
+    stamp = location / STAMP_FILE
     if stamp.exists() and stamp.read_text().strip() == fingerprint:
-        return OxigraphStore(location / "oxigraph")
+        return OxigraphStore(location / GRAPH_FOLDER)
     ntriples = corpus_ntriples(data_dir, ontology_dir)  # raises before anything on disk changes
     location.mkdir(parents=True, exist_ok=True)
     stamp.unlink(missing_ok=True)  # a rebuild cut short by a crash is redone at the next start
-    store = OxigraphStore(location / "oxigraph")
+    store = OxigraphStore(location / GRAPH_FOLDER)
     store.replace_ntriples(ntriples)  # the served graph only: reports and the audit trail stay
     partial = stamp.with_suffix(".partial")
     partial.write_text(fingerprint + "\n")

@@ -22,6 +22,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from akg.accountability.index import ORGANIZATION_KINDS
+from akg.store import GRAPH_FOLDER, STAMP_FILE
 
 #: A SELECT of ``?id``: every organisation's id, sorted (for a store that has the graph in memory).
 ORGANIZATION_IDS = f"""
@@ -39,11 +40,11 @@ class StoreLayout:
 
     @property
     def oxigraph(self) -> Path:
-        return self.root / "oxigraph"
+        return self.root / GRAPH_FOLDER
 
     @property
     def stamp(self) -> Path:
-        return self.root / "akg-inputs.sha256"
+        return self.root / STAMP_FILE
 
     @property
     def tokens(self) -> Path:
