@@ -617,7 +617,9 @@ def parser() -> argparse.ArgumentParser:
     path.add_argument("--groups", type=_ids, required=True, help="target group ids, comma-separated")
     path.add_argument("--age", type=_age, help="age in whole years")
     path.add_argument("--level", help="the level of the child's place, e.g. county")
-    path.add_argument("--jurisdiction", help="six-digit division code (no jurisdictions are held yet)")
+    path.add_argument(
+        "--jurisdiction", help="six-digit division code (e.g. 420102): holders become that division's bureaus"
+    )
     path.add_argument("--start", type=_date, help="date of the application (YYYY-MM-DD): due dates count from it")
     path.add_argument("--lang", choices=["en", "zh"], default="en", help="card language")
     path.add_argument("--format", choices=["html", "md", "json"], help="default: from the output file's suffix")

@@ -183,6 +183,8 @@ def test_a_recurring_duty_needs_the_occurrence(ledger: Ledger) -> None:
         ({"summary": "Child 420106201501011234 placed."}, "resident identity number"),
         ({"summary": "Call the guardian on 138-1234-5678."}, "mobile telephone number"),
         ({"summary": "Guardian: +86 13812345678"}, "mobile telephone number"),
+        ({"summary": "Plan\x00sent."}, "control character U+0000 at position 5"),
+        ({"summary": "Plan \ud800"}, "control character U+D800"),
     ],
 )
 def test_a_bad_report_is_refused_with_its_message_and_changes_nothing(ledger: Ledger, fields: dict, words: str) -> None:

@@ -16,6 +16,7 @@ query text.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import threading
 import uuid
 from collections.abc import Callable, Sequence
@@ -124,6 +125,7 @@ class Ledger:
                     (f"report {n}: " if several else "")
                     + f"{credential.org} may not report on {instance.id}: it is owned by {instance.owner}."
                 )
+            mine += _unprintable("summary", item.summary) + _unprintable("evidenceUrl", item.evidence_url)
             problems += [f"report {n}: {m}" if several else m for m in mine]
             if status is not None and instance is not None:
                 parsed.append((n, item, status, instance))
@@ -175,6 +177,7 @@ class Ledger:
         _require(credential, Role.REVIEWER, "review a report")
         problems: list[str] = []
         parsed = _enum(Decision, decision, "decision", problems)
+        problems += _unprintable("comment", comment)
         if problems:
             raise InvalidInput(problems)
         assert parsed is not None
@@ -295,6 +298,20 @@ def _enum(kind: type[E], value: str, name: str, problems: list[str]) -> E | None
         allowed = ", ".join(member.value for member in kind)
         problems.append(f"{name} {value!r} is not one of {allowed}.")
         return None
+
+
+# C0 controls but tab, line feed and carriage return; DEL; lone surrogates (not text, and not storable).
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+
+
+def _unprintable(name: str, value: str | None) -> list[str]:
+    """A message when ``value`` holds a control character or a lone surrogate, naming the first one."""
+    found = _UNPRINTABLE.search(value or "")
+    if found is None:
+        return []
+    return [
+        f"{name} holds the control character U+{ord(found.group()):04X} at position {found.start() + 1}: remove it."
+    ]
 
 
 def _report_number(message: str) -> int:
