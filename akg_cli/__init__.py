@@ -713,9 +713,11 @@ def parser() -> argparse.ArgumentParser:
 
     from akg_cli.reports import add_reports_parser
     from akg_cli.scorecard import add_scorecard_parser
+    from akg_cli.synth import add_synth_parser
 
     add_reports_parser(sub)
     add_scorecard_parser(sub)
+    add_synth_parser(sub)
     return top
 
 
