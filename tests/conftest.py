@@ -33,6 +33,18 @@ def shipped_store() -> OxigraphStore:
     return open_store()
 
 
+@pytest.fixture(scope="session")
+def corpus_store_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store folder (``akg serve --store``) holding the shipped corpus and no report, closed: copy it to use it."""
+    import gc
+
+    root = tmp_path_factory.mktemp("corpus-store") / "store"
+    store = open_store(location=root)
+    del store
+    gc.collect()  # releases RocksDB's lock
+    return root
+
+
 @pytest.fixture
 def fixture_data(tmp_path: Path) -> Path:
     """A private copy of tests/fixtures/data that a test may break."""

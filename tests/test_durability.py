@@ -11,6 +11,7 @@ is linear. Deterministic enough for CI: the kill waits for a count of acknowledg
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import threading
 from pathlib import Path
@@ -33,10 +34,9 @@ SUBMIT = """mutation($input: ReportInput!) { submitReport(input: $input) { repor
 
 
 @pytest.fixture
-def store_folder(tmp_path: Path) -> Path:
+def store_folder(tmp_path: Path, corpus_store_folder: Path) -> Path:
     location = tmp_path / "store"
-    del_store = open_store(location=location)
-    del del_store
+    shutil.copytree(corpus_store_folder, location)
     return location
 
 

@@ -38,12 +38,9 @@ def corpus_tracker(shipped_store: OxigraphStore) -> Tracker:
 
 
 @pytest.fixture(scope="module")
-def built_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def built_store(corpus_store_folder: Path) -> Path:
     """An on-disk store of the shipped corpus, built once; tests write to copies of it."""
-    location = tmp_path_factory.mktemp("built") / "store"
-    del_store = open_store(location=location)
-    del del_store  # release the lock so that the folder can be copied
-    return location
+    return corpus_store_folder
 
 
 @pytest.fixture

@@ -120,13 +120,9 @@ def messages(body: dict[str, Any]) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def template(corpus_store_folder: Path) -> Path:
     """An on-disk store folder holding the corpus and no report, closed (copy it to serve it)."""
-    root = tmp_path_factory.mktemp("template") / "store"
-    store = open_store(location=root)
-    del store
-    gc.collect()  # releases RocksDB's lock
-    return root
+    return corpus_store_folder
 
 
 @pytest.fixture(scope="module")

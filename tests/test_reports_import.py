@@ -43,13 +43,9 @@ SHA = "0123456789abcdef" * 4
 
 
 @pytest.fixture(scope="module")
-def base_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def base_store(corpus_store_folder: Path) -> Path:
     """A store folder with the shipped corpus and no report, closed (tests copy it)."""
-    root = tmp_path_factory.mktemp("base") / "store"
-    store = open_store(location=root)
-    del store
-    gc.collect()  # releases RocksDB's lock
-    return root
+    return corpus_store_folder
 
 
 @pytest.fixture
