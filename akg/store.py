@@ -170,6 +170,21 @@ class OxigraphStore:
     def __len__(self) -> int:
         return len(self._store)
 
+    def named_graph_as(self, graph_name: str, media_type: str, subjects: Iterable[str] | None = None) -> bytes:
+        """The triples of named graph ``graph_name`` (only those of ``subjects``, if given), serialised as
+        ``media_type`` (a key of :data:`GRAPH_FORMATS`), sorted so that the same graph gives the same bytes."""
+        wanted = None if subjects is None else set(subjects)
+        triples = sorted(
+            (
+                q.triple
+                for q in self._store.quads_for_pattern(None, None, None, ox.NamedNode(graph_name))
+                if wanted is None or q.subject.value in wanted
+            ),
+            key=str,
+        )
+        used = _prefixes_in(" ".join(str(t) for t in triples).encode())
+        return ox.serialize(triples, format=GRAPH_FORMATS[media_type], prefixes=used)
+
     # -- the served graph ----------------------------------------------------------------------------
 
     def served_nquads(self, exposed_graphs: Sequence[str] = ()) -> bytes:

@@ -711,10 +711,12 @@ def parser() -> argparse.ArgumentParser:
     back.add_argument("--force", action="store_true", help="replace DIR even if it is not empty (in one rename)")
     back.set_defaults(run=cmd_restore)
 
+    from akg_cli.audit import add_audit_parser
     from akg_cli.reports import add_reports_parser
     from akg_cli.scorecard import add_scorecard_parser
     from akg_cli.synth import add_synth_parser
 
+    add_audit_parser(sub)
     add_reports_parser(sub)
     add_scorecard_parser(sub)
     add_synth_parser(sub)

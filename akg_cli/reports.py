@@ -25,7 +25,6 @@ from loader.errors import LoadError
 if TYPE_CHECKING:
     from akg.progress.layout import StoreLayout
     from akg.progress.spreadsheet import Problem, ReportSheet, SheetRefused
-    from akg.store import OxigraphStore
 
 TOKEN_ENV = "AKG_TOKEN"
 #: The mutation ``--url`` sends; statuses go as the GraphQL enum's names (IN_PROGRESS for in-progress).
@@ -38,16 +37,6 @@ _TIMEOUT_SECONDS = 120
 
 def _say(command: str, message: str) -> None:
     print(f"akg reports {command}: {message}", file=sys.stderr)
-
-
-def _open_store(layout: StoreLayout) -> OxigraphStore:
-    """The store folder's graph, for writing; raises StoreInUse (a server holds it) or FileNotFoundError."""
-    from akg.progress.layout import open_graph
-    from akg.store import OxigraphStore
-
-    graph = open_graph(layout)  # the checks and their messages; its lock is released just below
-    del graph
-    return OxigraphStore(layout.oxigraph)
 
 
 def _in_use(command: str, layout: StoreLayout, instead: str) -> int:
@@ -93,7 +82,7 @@ def cmd_reports_import(args: argparse.Namespace) -> int:
         return _import_remote(args, token)
     from akg import resources
     from akg.progress.errors import Unauthenticated
-    from akg.progress.layout import StoreInUse, StoreLayout
+    from akg.progress.layout import StoreInUse, StoreLayout, open_existing
     from akg.progress.service import ProgressService
     from akg.progress.spreadsheet import (
         SheetRefused,
@@ -106,7 +95,7 @@ def cmd_reports_import(args: argparse.Namespace) -> int:
 
     layout = StoreLayout(_store_root(args.store))
     try:
-        store = _open_store(layout)
+        store = open_existing(layout)
     except StoreInUse:
         return _in_use("import", layout, "send the reports to the server with --url http://127.0.0.1:8000")
     except FileNotFoundError:
@@ -216,7 +205,7 @@ def _post(endpoint: str, token: str, body: dict[str, Any]) -> dict[str, Any]:
 def cmd_reports_template(args: argparse.Namespace) -> int:
     """Write the template workbook, made from the store's graph (or a data folder's)."""
     from akg.accountability import InvalidArgument, UnknownIdentifier
-    from akg.progress.layout import StoreInUse, StoreLayout
+    from akg.progress.layout import StoreInUse, StoreLayout, open_existing
     from akg.progress.template import TemplateContent, render_template
     from akg.progress.tracking import Tracker
     from akg.store import open_store
@@ -225,7 +214,7 @@ def cmd_reports_template(args: argparse.Namespace) -> int:
     layout = StoreLayout(_store_root(args.store))
     try:
         if args.data is None and (args.store or layout.oxigraph.is_dir()):
-            store = _open_store(layout)
+            store = open_existing(layout)
         else:
             if args.data is None:
                 _say("template", f"no store in {layout.root}: listing the duty instances of the shipped corpus")

@@ -42,14 +42,13 @@ def read_progress(
     the folder holds no graph, 1 when a running server holds it (``instead`` says what to do then).
     """
     from akg.accountability import Accountability
-    from akg.progress.layout import StoreInUse, StoreLayout
+    from akg.progress.layout import StoreInUse, StoreLayout, open_existing
     from akg.progress.tracking import Tracker
-    from akg_cli.reports import _open_store
 
     layout = StoreLayout(_store_root(value))
     bar(f"opening the store {layout.root}")
     try:
-        store = _open_store(layout)
+        store = open_existing(layout)
     except StoreInUse:
         bar.finish("stopped")
         print(

@@ -292,3 +292,58 @@ def test_rebuilding_the_corpus_keeps_reports_and_flags_orphans(tmp_path: Path, b
     tracker = Tracker(rebuilt)
     assert [r.id for r in tracker.orphaned_reports()] == [written.id]
     assert tracker.audit_log()[0].generated == written.id
+
+
+# -- exporting the audit trail ------------------------------------------------------------------------------
+
+
+def test_the_audit_trail_exports_as_rows_and_as_prov_o(tmp_path: Path, built_store: Path) -> None:
+    import csv
+    import json
+
+    from rdflib import Graph
+    from rdflib.namespace import PROV
+
+    from akg_cli import main
+    from loader.namespaces import AKG
+
+    location = tmp_path / "store"
+    shutil.copytree(built_store, location)
+    ledger = Ledger(
+        Tracker(open_store(location=location)), progress_shapes(resources.shapes_dir()), clock=lambda: TODAY
+    )
+    first = ledger.submit_report(WUHAN_BUREAU, report(status="in-progress", summary="Drafting.")).report
+    second = ledger.submit_report(WUHAN_BUREAU, report()).report
+    ledger.review_report(OFFICE, second.id, "accepted")
+    ledger.submit_report(HUANGSHI_BUREAU, report(jurisdiction="420200"))
+    del ledger  # release the folder, as a stopped server would
+    import gc
+
+    gc.collect()
+
+    rows_file, ttl_file = tmp_path / "audit.csv", tmp_path / "audit.ttl"
+    assert (
+        main(["audit", "--store", str(location), "-o", str(rows_file), "--organization", "civil-affairs@420100"]) == 0
+    )
+    rows = list(csv.DictReader(rows_file.open(encoding="utf-8")))
+    assert [(r["sequence"], r["action"], r["generated"]) for r in rows] == [
+        ("1", "submit-report", first.id),
+        ("2", "submit-report", second.id),
+    ]
+    assert rows[1]["superseded"] == first.id and rows[1]["token"] == "tok-wuhan"
+
+    assert main(["audit", "--store", str(location), "-o", str(ttl_file)]) == 0
+    trail = Graph().parse(ttl_file, format="turtle")
+    assert len(set(trail.subjects(PROV.wasAssociatedWith, None))) == 4
+    assert len(set(trail.objects(None, AKG.viaToken))) == 3
+
+    as_json = tmp_path / "audit.json"
+    assert main(["audit", "--store", str(location), "-o", str(as_json), "--since", "2030-01-01"]) == 0
+    assert json.loads(as_json.read_text(encoding="utf-8")) == []
+
+
+def test_the_audit_export_says_so_when_the_folder_holds_no_store(tmp_path: Path, capsys) -> None:
+    from akg_cli import main
+
+    assert main(["audit", "--store", str(tmp_path / "none"), "-o", str(tmp_path / "a.json")]) == 2
+    assert "holds no graph" in capsys.readouterr().err

@@ -22,7 +22,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from akg.accountability.index import ORGANIZATION_KINDS
-from akg.store import GRAPH_FOLDER, STAMP_FILE
+from akg.store import GRAPH_FOLDER, STAMP_FILE, OxigraphStore
 
 #: A SELECT of ``?id``: every organisation's id, sorted (for a store that has the graph in memory).
 ORGANIZATION_IDS = f"""
@@ -94,3 +94,11 @@ def organization_ids(layout: StoreLayout) -> list[str] | None:
         return [row["id"].value for row in graph.query(ORGANIZATION_IDS)]
     finally:
         del graph  # releases the lock
+
+
+def open_existing(layout: StoreLayout) -> OxigraphStore:
+    """The store folder's graph as it is on disk (no rebuild of the corpus), for the commands that read or
+    write a folder a server is not running on. Raises :class:`StoreInUse` or ``FileNotFoundError``."""
+    graph = open_graph(layout)  # the checks and their messages; its lock is released just below
+    del graph
+    return OxigraphStore(layout.oxigraph)
