@@ -94,6 +94,7 @@ class Ledger:
         self.shapes = shapes
         self.clock = clock
         self._lock = threading.Lock()
+        self._sequence: int | None = None  # the last audit sequence number; read from the store once
 
     # -- reports ------------------------------------------------------------------------------------------
 
@@ -237,7 +238,7 @@ class Ledger:
 
     def _validate(self, triples: list[Triple]) -> tuple[str, ...]:
         """SHACL on the new record only (its triples plus the context it refers to); Violations refuse it."""
-        data = Graph()
+        data = Graph(bind_namespaces="none")  # binding rdflib's default prefixes costs more than the check
         for triple in triples:
             data.add(triple)
         record = triples[0][0]
@@ -263,7 +264,8 @@ class Ledger:
     ) -> None:
         """Write the records' triples and one audit entry each, in one transaction."""
         quads: list[Quad] = []
-        sequence = self.tracker.last_sequence()
+        # One process holds the store folder (RocksDB's lock), so the count kept here is the store's.
+        sequence = self._sequence if self._sequence is not None else self.tracker.last_sequence()
         for triples, generated, superseded, _instance in writes:
             sequence += 1
             entry_id = str(uuid.uuid4())
@@ -284,6 +286,7 @@ class Ledger:
             quads += [(s, p, o, REPORTS_GRAPH) for s, p, o in triples]
             quads += [(s, p, o, AUDIT_GRAPH) for s, p, o in audit]
         self.store.write(quads)
+        self._sequence = sequence
 
 
 def _require(credential: Credential, role: Role, doing: str) -> None:
