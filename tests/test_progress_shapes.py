@@ -91,9 +91,16 @@ NEGATIVE = [
     Case("DutyInstance-hasOneOwner", "instance", "akg:owner ex:bureau", "akg:owner ex:bureau, ex:office"),
     Case("DutyInstance-hasOneReviewer", "instance", "akg:reviewer ex:office ;", ""),
     Case("DutyInstance-dueIsDate", "instance", '"2022-11-20"^^xsd:date', '"2022-11-20"'),
+    Case("DutyInstance-dueIsDate", "instance", '"2022-11-20"^^xsd:date', '"2022-11-31"^^xsd:date'),
     Case("Report-concernsDutyInstance", "report", "akg:concerns ex:duty", "akg:concerns ex:ob"),
     Case("Report-statusInVocabulary", "report", "rs:done", "rs:finished"),
     Case("Report-reportedOnIsDate", "report", 'akg:reportedOn "2022-11-18"^^xsd:date', 'akg:reportedOn "soon"'),
+    Case(
+        "Report-reportedOnIsDate",
+        "report",
+        'akg:reportedOn "2022-11-18"^^xsd:date',
+        'akg:reportedOn "2022-11-18T09:00:00"^^xsd:dateTime',
+    ),
     Case("Report-notInTheFuture", "report", 'akg:receivedOn "2022-11-18"', 'akg:receivedOn "2022-11-17"'),
     Case("Report-notBeforeTheDocument", "context", '"2022-08-30"', '"2022-11-19"'),
     Case("Report-summaryLength", "report", '"Plan sent."', '""'),
@@ -113,6 +120,7 @@ NEGATIVE = [
     Case("AuditEntry-hasAgent", "audit", "prov:wasAssociatedWith ex:bureau", "prov:wasAssociatedWith ex:ob"),
     Case("AuditEntry-hasToken", "audit", 'akg:viaToken "0123456789" ;', ""),
     Case("AuditEntry-hasTime", "audit", '"2022-11-18T09:00:00+00:00"^^xsd:dateTime', '"2022-11-18"^^xsd:date'),
+    Case("AuditEntry-hasTime", "audit", '"2022-11-18T09:00:00+00:00"', '"2022-11-18T24:00:00+00:00"'),
     Case("AuditEntry-generatedOneRecord", "audit", "prov:generated ex:report", "prov:generated ex:report, ex:review"),
     Case("AuditEntry-hasSequence", "audit", "akg:sequence 1", "akg:sequence 0"),
 ]
@@ -129,9 +137,14 @@ def test_each_defect_is_reported_by_its_shape_as_a_violation(case: Case) -> None
     assert all(severity == "violation" for _shape, severity in found)
 
 
+# Accepting a report needs no comment (returning it does: ReviewShape).
+ACCEPTED_WITHOUT_COMMENT = Case(
+    "ReviewShape", "review", 'rd:returned ; akg:comment "Attach the annex." .', "rd:accepted ."
+)
+
+
 def test_accepting_without_a_comment_is_fine() -> None:
-    case = Case("ReviewShape", "review", 'rd:returned ; akg:comment "Attach the annex." .', "rd:accepted .")
-    assert _run(_graph(case)) == []
+    assert _run(_graph(ACCEPTED_WITHOUT_COMMENT)) == []
 
 
 def test_every_property_shape_of_the_file_has_a_negative_case() -> None:

@@ -536,6 +536,18 @@ NEGATIVE_CASES: list[Case] = [
         "string instance",
     ),
     Case(
+        "Deadline-instanceDateIsXsdDate",
+        VIOLATION,
+        add(f'{DEADLINE} akg:instanceDate "2023-02-29"^^xsd:date .'),
+        "ill-formed instance date",
+    ),
+    Case(
+        "Deadline-instanceDateIsXsdDate",
+        VIOLATION,
+        add(f'{DEADLINE} akg:instanceDate "2023-12-20T00:00:00"^^xsd:dateTime .'),
+        "dateTime instance",
+    ),
+    Case(
         "Deadline-notBeforeDateSigned",
         VIOLATION,
         replace(DEADLINE, "akg:date", '"2022-08-29"^^xsd:date'),
@@ -604,6 +616,18 @@ NEGATIVE_CASES: list[Case] = [
         VIOLATION,
         replace("docs:test-doc", "akg:datePublished", '"2022-09"'),
         "string date",
+    ),
+    Case(
+        "PolicyDocument-datePublishedIsXsdDate",
+        VIOLATION,
+        replace("docs:test-doc", "akg:datePublished", '"2022-09-31"^^xsd:date'),
+        "ill-formed date",
+    ),
+    Case(
+        "PolicyDocument-dateSignedIsXsdDate",
+        VIOLATION,
+        replace("docs:test-doc", "akg:dateSigned", '"2022-02-30"^^xsd:date'),
+        "ill-formed date",
     ),
     # Citation
     Case(
