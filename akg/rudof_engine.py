@@ -9,13 +9,20 @@ Contract:
   the source shape's ``sh:message`` plus ``(value: ...)``, as on the pyshacl path; the path is
   the source shape's ``sh:path`` in SPARQL property-path syntax, as pyshacl reports it.
 * rudof runs no inference: any ``inference`` other than ``"none"`` is refused by the caller.
+* The order comparisons (shapes with ``sh:lessThan`` or ``sh:lessThanOrEquals``) stay with the reference
+  engine wherever the engines could part: unless every value of the properties such a shape compares is a
+  well-formed literal of one datatype both engines order by value (``xsd:date``, ``xsd:integer``), that
+  shape's findings are pySHACL's. rudof reports a pair it cannot compare (an ``xsd:date`` and an
+  ``xsd:dateTime``), as SHACL says; pySHACL orders it by datatype IRI, as SPARQL's ORDER BY does; no
+  core SHACL rewrite keeps such a pair out of the comparison (docs/validation.md).
 * pyrudof is an optional dependency (``pip install 'akg[rudof]'``); importing this module
   without it raises ImportError with that hint.
 """
 
 from __future__ import annotations
 
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import RDF, XSD, BNode, Graph, Literal, URIRef
+from rdflib.collection import Collection
 from rdflib.extras.shacl import parse_shacl_path
 from rdflib.term import Node
 
@@ -26,16 +33,92 @@ try:
 except ImportError as exc:  # pragma: no cover - exercised only without the extra
     raise ImportError("the rudof engine needs pyrudof: pip install 'akg[rudof]'") from exc
 
-__all__ = ["rudof_findings"]
+__all__ = ["REFERENCE_DATATYPES", "order_comparisons", "rudof_findings"]
+
+SH = _v.SH
+# The datatypes both engines order by value: a comparison between well-formed literals of one of them gives
+# the same result in each.
+REFERENCE_DATATYPES = (XSD.date, XSD.integer)
+_ORDERS = (SH.lessThan, SH.lessThanOrEquals)
+_TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
+_SHAPE_TYPES = (SH.NodeShape, SH.PropertyShape)
 
 
 def rudof_findings(data: Graph, shapes: Graph) -> list[_v.Finding]:
-    """Validate ``data`` against ``shapes`` with rudof; one Finding per result, unsorted."""
+    """Validate ``data`` against ``shapes`` with rudof; one Finding per result, unsorted.
+
+    The findings of an order comparison whose values the engines could order differently are pySHACL's
+    (see the module docstring).
+    """
     session = pyrudof.Rudof(pyrudof.RudofConfig())
     session.read_data(data.serialize(format="nt"), format=pyrudof.RDFFormat.NTriples)
     session.read_shacl(shapes.serialize(format="turtle"), format=pyrudof.ShaclFormat.Turtle)
     report = session.validate_shacl(mode=pyrudof.ShaclValidationMode.Native)
-    return [_finding(entry, data, shapes) for entry in report]
+    findings = [_finding(entry, data, shapes) for entry in report]
+    referred = {shape for shape in order_comparisons(shapes) if not _ordered_alike(data, shapes, shape)}
+    if not referred:
+        return findings
+    try:
+        reference = _v.reference_findings(data, _shapes_of(shapes, referred), shapes)
+    except TypeError:
+        # rdflib cannot order an ill-formed literal (say "2022-02-30"^^xsd:date) before another: pySHACL
+        # fails on the whole graph then, and has no answer to defer to; rudof's stands.
+        return findings
+    names = {_v._term_text(shape) for shape in referred}
+    return [f for f in findings if f.source_shape not in names] + [f for f in reference if f.source_shape in names]
+
+
+def order_comparisons(shapes: Graph) -> set[Node]:
+    """The shapes that compare the order of two values (``sh:lessThan``, ``sh:lessThanOrEquals``)."""
+    return {shape for order in _ORDERS for shape in shapes.subjects(order, None)}
+
+
+def _ordered_alike(data: Graph, shapes: Graph, shape: Node) -> bool:
+    """True when every value the comparison ``shape`` could meet is a well-formed literal of one datatype of
+    REFERENCE_DATATYPES, so that both engines order each pair by value."""
+    last = _last_step(shapes, shapes.value(shape, SH.path))
+    if last is None:
+        return False
+    datatypes = set()
+    for prop in [last, *(prop for order in _ORDERS for prop in shapes.objects(shape, order))]:
+        for value in data.objects(None, prop):
+            if not isinstance(value, Literal) or value.ill_typed is not False:
+                return False
+            datatypes.add(value.datatype)
+    return len(datatypes) <= 1 and datatypes <= set(REFERENCE_DATATYPES)
+
+
+def _last_step(shapes: Graph, path: Node | None) -> URIRef | None:
+    """The property a path ends with (a property, or a sequence ending in one); None for any other path."""
+    if isinstance(path, URIRef):
+        return path
+    if isinstance(path, BNode) and (path, RDF.first, None) in shapes:
+        steps = list(Collection(shapes, path))
+        return steps[-1] if steps and isinstance(steps[-1], URIRef) else None
+    return None
+
+
+def _shapes_of(shapes: Graph, referred: set[Node]) -> Graph:
+    """The part of ``shapes`` that runs ``referred`` alone: each with the shapes it refers to, and the targets
+    and the ``sh:property`` link of the node shapes that hold it."""
+    part = Graph()
+    for shape in referred:
+        for holder in shapes.subjects(SH.property, shape):
+            part.add((holder, RDF.type, SH.NodeShape))
+            part.add((holder, SH.property, shape))
+            for target in _TARGETS:
+                for value in shapes.objects(holder, target):
+                    part.add((holder, target, value))
+    pending, seen = list(referred), set()
+    while pending:
+        shape = pending.pop()
+        if shape in seen:
+            continue
+        seen.add(shape)
+        described = shapes.cbd(shape)
+        part += described
+        pending += [o for o in described.objects() if any((o, RDF.type, kind) in shapes for kind in _SHAPE_TYPES)]
+    return part
 
 
 def _finding(entry: pyrudof.ShaclValidationEntry, data: Graph, shapes: Graph) -> _v.Finding:

@@ -1,15 +1,19 @@
-"""Validate the graph against the SHACL shapes and turn pyshacl's report into findings.
+"""Validate the graph against the SHACL shapes and turn the engine's results into findings.
 
 Contract:
 
-* :func:`validate` loads every ``*.ttl`` file of a shapes folder, runs pyshacl (the shapes are
-  core SHACL; SHACL-SPARQL stays enabled for shapes folders that use it) and returns a
-  :class:`ValidationReport`.
+* :func:`validate` loads every ``*.ttl`` file of a shapes folder, runs an engine over them and returns a
+  :class:`ValidationReport`. The engines: ``"pyshacl"`` (the reference and the default;
+  SHACL-SPARQL stays enabled for shapes folders that use it) and ``"rudof"`` (rudof's native validator
+  through pyrudof, see :mod:`akg.rudof_engine`). Both make the same findings; docs/validation.md says where and how
+  they were made to agree.
   The data graph is expected to hold the ontology and the concept schemes, so no
   inference is run by default: ``sh:class`` and ``sh:targetClass`` follow
   ``rdfs:subClassOf`` chains in the data graph by themselves, and RDFS inference over
   ``rdfs:domain``/``rdfs:range`` would type nodes the data never typed.
-* Each pyshacl result becomes one :class:`Finding`. Its source file and line come from
+* Each result becomes one :class:`Finding`, and one finding is reported once: a value that fails two
+  constraints of one shape (e.g. ``sh:datatype`` and ``sh:pattern``) is one finding of that shape.
+  Its source file and line come from
   the focus node's ``akg:sourceFile``/``akg:sourceLine``, else from the obligation that
   links to the focus node (``akg:hasAssignment`` or ``akg:hasDeadline``), else ``None``.
 * A finding about an obligation, or about a node an obligation owns, also names the obligation's
@@ -27,7 +31,6 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-import pyshacl
 from rdflib import RDF, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.extras.shacl import parse_shacl_path
 from rdflib.term import Node
@@ -199,10 +202,10 @@ def validate(
 ) -> ValidationReport:
     """Validate ``data`` against the shapes in ``shapes_dir``; the data graph is not changed.
 
-    ``inference`` is passed to pyshacl ("none", "rdfs", "owlrl", "both"); see the module
-    docstring for why the default is "none". ``engine`` is "pyshacl" (the reference) or
-    "rudof" (experimental, needs the ``rudof`` extra, no inference; see docs/validation.md).
-    Both engines make the same :class:`Finding` objects.
+    ``engine`` is "pyshacl" (the reference, the default) or "rudof" (needs the ``rudof`` extra); both
+    make the same :class:`Finding` objects. ``inference`` ("none", "rdfs", "owlrl", "both") is pyshacl's;
+    see the module docstring for why the default is "none". rudof runs no inference, so any other value
+    needs ``engine="pyshacl"`` (ValueError otherwise).
     """
     if engine not in ENGINES:
         raise ValueError(f"unknown validation engine {engine!r}: expected one of {', '.join(ENGINES)}")
@@ -212,11 +215,25 @@ def validate(
             raise ValueError("the rudof engine runs no inference: use inference='none' or engine='pyshacl'")
         from akg.rudof_engine import rudof_findings
 
-        findings = rudof_findings(data, shapes)
-        return ValidationReport(results=tuple(sorted(findings, key=Finding.sort_key)))
+        return _report(rudof_findings(data, shapes))
+    return _report(reference_findings(data, shapes, shapes, inference=inference))
+
+
+def _report(findings: list[Finding]) -> ValidationReport:
+    """Each finding once (two constraints of one shape failing on one value are one finding), sorted."""
+    return ValidationReport(results=tuple(sorted(dict.fromkeys(findings), key=Finding.sort_key)))
+
+
+def reference_findings(data: Graph, run: Graph, shapes: Graph, *, inference: str = "none") -> list[Finding]:
+    """pySHACL's results of the shapes graph ``run`` on ``data``, as findings, unsorted and not deduplicated.
+
+    ``shapes`` is the full shapes graph, where the messages are looked up (``run`` may be a part of it).
+    """
+    import pyshacl  # here, not at the top: the default engine does not need it
+
     _conforms, results_graph, _text = pyshacl.validate(
         data,
-        shacl_graph=shapes,
+        shacl_graph=run,
         advanced=True,  # SHACL-SPARQL constraints
         inference=inference,
         inplace=False,
@@ -226,12 +243,11 @@ def validate(
     )
     # The report's own results only: pyshacl also types the nested results it hangs under
     # sh:detail (the failing member shape of an sh:node) as sh:ValidationResult.
-    findings = [
+    return [
         _finding(results_graph, result, data, shapes)
         for report in results_graph.subjects(RDF.type, SH.ValidationReport)
         for result in results_graph.objects(report, SH.result)
     ]
-    return ValidationReport(results=tuple(sorted(findings, key=Finding.sort_key)))
 
 
 def _finding(report: Graph, result: Node, data: Graph, shapes: Graph) -> Finding:
