@@ -15,8 +15,8 @@ Contract:
   shape's findings are pySHACL's. rudof reports a pair it cannot compare (an ``xsd:date`` and an
   ``xsd:dateTime``), as SHACL says; pySHACL orders it by datatype IRI, as SPARQL's ORDER BY does; no
   core SHACL rewrite keeps such a pair out of the comparison (docs/validation.md).
-* pyrudof is an optional dependency (``pip install 'akg[rudof]'``); importing this module
-  without it raises ImportError with that hint.
+* pyrudof is a main dependency. Importing this module without it raises ImportError naming
+  ``--engine pyshacl``: there is no silent fall-back to the other engine.
 """
 
 from __future__ import annotations
@@ -30,8 +30,11 @@ from akg import validation as _v
 
 try:
     import pyrudof
-except ImportError as exc:  # pragma: no cover - exercised only without the extra
-    raise ImportError("the rudof engine needs pyrudof: pip install 'akg[rudof]'") from exc
+except ImportError as exc:
+    raise ImportError(
+        f"the rudof engine (the default) needs pyrudof, which cannot be imported ({exc}): "
+        "reinstall akg, or validate with the reference engine: --engine pyshacl"
+    ) from exc
 
 __all__ = ["REFERENCE_DATATYPES", "order_comparisons", "rudof_findings"]
 

@@ -3,9 +3,9 @@
 Contract:
 
 * :func:`validate` loads every ``*.ttl`` file of a shapes folder, runs an engine over them and returns a
-  :class:`ValidationReport`. The engines: ``"pyshacl"`` (the reference and the default;
-  SHACL-SPARQL stays enabled for shapes folders that use it) and ``"rudof"`` (rudof's native validator
-  through pyrudof, see :mod:`akg.rudof_engine`). Both make the same findings; docs/validation.md says where and how
+  :class:`ValidationReport`. The engines: ``"rudof"`` (the default: rudof's native validator through
+  pyrudof, see :mod:`akg.rudof_engine`) and ``"pyshacl"`` (the reference; SHACL-SPARQL stays enabled
+  for shapes folders that use it). Both make the same findings; docs/validation.md says where and how
   they were made to agree.
   The data graph is expected to hold the ontology and the concept schemes, so no
   inference is run by default: ``sh:class`` and ``sh:targetClass`` follow
@@ -194,7 +194,7 @@ def load_shapes(shapes_dir: Path) -> Graph:
 
 
 ENGINES = ("pyshacl", "rudof")
-DEFAULT_ENGINE = "pyshacl"
+DEFAULT_ENGINE = "rudof"
 
 
 def validate(
@@ -202,10 +202,11 @@ def validate(
 ) -> ValidationReport:
     """Validate ``data`` against the shapes in ``shapes_dir``; the data graph is not changed.
 
-    ``engine`` is "pyshacl" (the reference, the default) or "rudof" (needs the ``rudof`` extra); both
-    make the same :class:`Finding` objects. ``inference`` ("none", "rdfs", "owlrl", "both") is pyshacl's;
-    see the module docstring for why the default is "none". rudof runs no inference, so any other value
-    needs ``engine="pyshacl"`` (ValueError otherwise).
+    ``engine`` is "rudof" (the default) or "pyshacl" (the reference); both make the same
+    :class:`Finding` objects. ``inference`` ("none", "rdfs", "owlrl", "both") is pyshacl's; see the
+    module docstring for why the default is "none". rudof runs no inference, so any other value needs
+    ``engine="pyshacl"`` (ValueError otherwise). ImportError when pyrudof cannot be imported: there is
+    no silent fall-back to the other engine.
     """
     if engine not in ENGINES:
         raise ValueError(f"unknown validation engine {engine!r}: expected one of {', '.join(ENGINES)}")

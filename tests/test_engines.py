@@ -1,4 +1,4 @@
-"""Differential test: the rudof engine and the pyshacl engine (the reference and the default) report the same findings.
+"""Differential test: the rudof engine (the default) and the pyshacl engine (the reference) report the same findings.
 
 They are compared on the shipped corpus, on the fixture documents and on every planted-defect case of
 tests/test_shapes.py and tests/test_progress_shapes.py, by the set of (severity, focus node, path, source shape);
@@ -8,12 +8,13 @@ were made to agree is in docs/validation.md.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
 from rdflib import Graph, Namespace
 
-from akg.validation import ValidationReport, load_shapes, validate
+from akg.validation import DEFAULT_ENGINE, ValidationReport, load_shapes, validate
 from tests import test_progress_shapes as progress
 from tests.test_shapes import DEADLINE, NEGATIVE_CASES, POSITIVE_CASES, SHAPES_DIR, Case, _case_id, build, replace
 
@@ -144,6 +145,23 @@ def test_unknown_engine_is_refused(ontology: Graph) -> None:
         validate(build(ontology), SHAPES_DIR, engine="jena")
 
 
-def test_rudof_refuses_inference(ontology: Graph) -> None:
+def test_rudof_is_the_default_and_refuses_inference(ontology: Graph) -> None:
+    assert DEFAULT_ENGINE == "rudof"
     with pytest.raises(ValueError, match="no inference"):
-        validate(build(ontology), SHAPES_DIR, engine="rudof", inference="rdfs")
+        validate(build(ontology), SHAPES_DIR, inference="rdfs")
+
+
+def test_without_pyrudof_validate_names_the_reference_engine(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from akg_cli import main
+    from tests.conftest import FIXTURE_DATA
+
+    monkeypatch.setitem(sys.modules, "pyrudof", None)  # import pyrudof now raises ImportError
+    monkeypatch.delitem(sys.modules, "akg.rudof_engine", raising=False)
+    assert main(["validate", "--data", str(FIXTURE_DATA)]) == 2
+    err = capsys.readouterr().err
+    assert "pyrudof" in err and "--engine pyshacl" in err
+    assert "Traceback" not in err
+    # No silent fall-back: the reference engine runs only when asked for.
+    assert main(["validate", "--data", str(FIXTURE_DATA), "--engine", "pyshacl"]) == 1

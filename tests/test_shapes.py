@@ -1087,8 +1087,9 @@ def test_severity_order_and_values() -> None:
 
 
 def test_rdfs_inference_keeps_the_valid_graph_valid(ontology: Graph) -> None:
-    # sh:class already follows rdfs:subClassOf, so inference is not needed, but it must not hurt.
-    assert validate(build(ontology), SHAPES_DIR, inference="rdfs").results == ()
+    # sh:class already follows rdfs:subClassOf, so inference is not needed, but it must not hurt. Only pySHACL
+    # runs inference.
+    assert validate(build(ontology), SHAPES_DIR, inference="rdfs", engine="pyshacl").results == ()
 
 
 def test_unknown_organisation_is_caught_with_and_without_inference(ontology: Graph) -> None:
@@ -1097,5 +1098,5 @@ def test_unknown_organisation_is_caught_with_and_without_inference(ontology: Gra
     assert findings_of(plain, "Assignment-organizationIsOrganization")
     # Under RDFS, an rdfs:range of akg:organization would type the unknown body as an
     # organisation; it is then caught as one without a name. Hence no inference by default.
-    inferred = validate(build(ontology, update), SHAPES_DIR, inference="rdfs")
+    inferred = validate(build(ontology, update), SHAPES_DIR, inference="rdfs", engine="pyshacl")
     assert not inferred.conforms_at(Severity.VIOLATION)
