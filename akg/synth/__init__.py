@@ -79,7 +79,7 @@ def _digest(seed: int, key: str) -> bytes:
 
 @dataclass(frozen=True)
 class Province:
-    """A province in scope: its code, names and divisions as the loader reads them."""
+    """A province in scope: its code and its names as the loader makes them."""
 
     code: str
     en: str  # without the type's words: "Hebei", "Guangxi Zhuang", "Beijing"
@@ -92,7 +92,8 @@ class Province:
 
 @dataclass(frozen=True)
 class Corpus:
-    """What :func:`synthesise` wrote."""
+    """What :func:`synthesise` wrote: the folder, the provinces, the number of files, and the divisions in scope
+    (``jurisdictions.by_code``, as the loader reads them; their bodies are not listed)."""
 
     folder: Path
     provinces: list[str]
@@ -106,6 +107,7 @@ def synthesise(out: Path, provinces: Sequence[str], say: Say = lambda _m: None) 
     ``out`` must be missing or empty; the folder is written beside it and renamed into place when complete.
     Raises :class:`SynthError` when it cannot be.
     """
+    provinces = sorted(set(provinces))
     if HUBEI not in provinces:
         raise SynthError("Hubei (420000) must be in scope: its real document is part of the corpus")
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
