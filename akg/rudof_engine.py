@@ -63,7 +63,7 @@ def rudof_findings(data: Graph, shapes: Graph) -> list[_v.Finding]:
         return findings
     try:
         reference = _v.reference_findings(data, _shapes_of(shapes, referred), shapes)
-    except TypeError:
+    except _v.EngineFailure:
         # rdflib cannot order an ill-formed literal (say "2022-02-30"^^xsd:date) before another: pySHACL
         # fails on the whole graph then, and has no answer to defer to; rudof's stands.
         return findings

@@ -225,6 +225,10 @@ def _report(findings: list[Finding]) -> ValidationReport:
     return ValidationReport(results=tuple(sorted(dict.fromkeys(findings), key=Finding.sort_key)))
 
 
+class EngineFailure(RuntimeError):
+    """The engine could not validate the graph at all; the message says why and what to do."""
+
+
 def reference_findings(data: Graph, run: Graph, shapes: Graph, *, inference: str = "none") -> list[Finding]:
     """pySHACL's results of the shapes graph ``run`` on ``data``, as findings, unsorted and not deduplicated.
 
@@ -232,16 +236,22 @@ def reference_findings(data: Graph, run: Graph, shapes: Graph, *, inference: str
     """
     import pyshacl  # here, not at the top: the default engine does not need it
 
-    _conforms, results_graph, _text = pyshacl.validate(
-        data,
-        shacl_graph=run,
-        advanced=True,  # SHACL-SPARQL constraints
-        inference=inference,
-        inplace=False,
-        abort_on_first=False,
-        allow_warnings=True,
-        allow_infos=True,
-    )
+    try:
+        _conforms, results_graph, _text = pyshacl.validate(
+            data,
+            shacl_graph=run,
+            advanced=True,  # SHACL-SPARQL constraints
+            inference=inference,
+            inplace=False,
+            abort_on_first=False,
+            allow_warnings=True,
+            allow_infos=True,
+        )
+    except TypeError as exc:  # rdflib cannot order an ill-formed literal ("2026-02-30"^^xsd:date) before another
+        raise EngineFailure(
+            f"pySHACL cannot compare two values of the graph, one of them ill-formed ({exc}); "
+            "the default engine, rudof, reports the ill-formed value: validate with --engine rudof"
+        ) from None
     # The report's own results only: pyshacl also types the nested results it hangs under
     # sh:detail (the failing member shape of an sh:node) as sh:ValidationResult.
     return [

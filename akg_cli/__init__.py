@@ -105,7 +105,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from akg import resources
     from akg.reports import SourceRoot, render
     from akg.store import counts
-    from akg.validation import Severity
+    from akg.validation import EngineFailure, Severity
 
     source_root = None
     if args.sarif_root is not None:
@@ -123,6 +123,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
     except LoadError as exc:
         return _input_error(exc)
     except ImportError as exc:  # pyrudof missing or broken: say so, never fall back silently
+        print(f"akg validate: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    except EngineFailure as exc:
         print(f"akg validate: {exc}", file=sys.stderr)
         return EXIT_INPUT
     print(render(report, counts(store), args.format, source_root=source_root))
@@ -333,7 +336,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from akg.accountability import Accountability
     from akg.progress.layout import StoreInUse, StoreLayout
     from akg.progress.service import ProgressService
-    from akg.validation import Severity
+    from akg.validation import EngineFailure, Severity
 
     progress = Progress()
     root = args.store or (_path(os.environ[STORE_ENV]) if os.environ.get(STORE_ENV) else None)
@@ -342,6 +345,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     except LoadError as exc:
         return _input_error(exc)
     except ImportError as exc:  # pyrudof missing or broken: say so, never fall back silently
+        print(f"akg serve: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    except EngineFailure as exc:
         print(f"akg serve: {exc}", file=sys.stderr)
         return EXIT_INPUT
     except OSError as exc:  # RocksDB's lock: another server holds the store, or the folder is unusable

@@ -1,7 +1,7 @@
 """``python -m tests.progress_server DIR PORT``: ``akg serve --store DIR`` on loopback, in a process of its own.
 
 The same app as ``akg serve`` builds (the store folder's graph, its reports and tokens), without the
-start-up validation of the whole corpus (a minute of pyshacl), so that tests can stop, kill and restart
+start-up validation of the whole corpus (most of a minute), so that tests can stop, kill and restart
 a server on the same store folder quickly. A folder whose graph is open in one process cannot be opened
 in another, nor again in the same one (fastapi keeps the app reachable), hence a process per server.
 """
