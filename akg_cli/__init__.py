@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 from loader.errors import LoadError
 
 if TYPE_CHECKING:
+    from akg.matrix import ProgressBar
     from akg.store import OxigraphStore
     from akg.validation import ValidationReport
 
@@ -181,6 +182,20 @@ def _write_output(command: str, output: Path, data: bytes) -> bool:
     return True
 
 
+def _deliver(command: str, output: Path, data: bytes, said: str, bar: ProgressBar | None = None) -> int:
+    """Write ``data`` (see :func:`_write_output`), finish ``bar``, and say ``said`` on stderr unless the output
+    went to stdout; the exit status."""
+    if not _write_output(command, output, data):
+        if bar is not None:
+            bar.finish("stopped")
+        return EXIT_INPUT
+    if bar is not None:
+        bar.finish("done")
+    if str(output) != "-":
+        print(said, file=sys.stderr)
+    return EXIT_OK
+
+
 def cmd_matrix(args: argparse.Namespace) -> int:
     from akg.accountability import Accountability, UnknownIdentifier
     from akg.matrix import FORMATS, ProgressBar, build_pack, known_ids, render, stage_count
@@ -241,13 +256,7 @@ def cmd_matrix(args: argparse.Namespace) -> int:
         pack = replace(pack, status=status, filters=(*pack.filters, ("status as of", args.status_as_of.isoformat())))
     data = render(pack, fmt, bar)
     bar("writing the file")
-    if not _write_output("matrix", args.output, data):
-        bar.finish("stopped")
-        return EXIT_INPUT
-    bar.finish("done")
-    if str(args.output) != "-":
-        print(f"wrote the {fmt} matrix to {args.output}", file=sys.stderr)
-    return EXIT_OK
+    return _deliver("matrix", args.output, data, f"wrote the {fmt} matrix to {args.output}", bar)
 
 
 def cmd_pathway(args: argparse.Namespace) -> int:
@@ -275,11 +284,8 @@ def cmd_pathway(args: argparse.Namespace) -> int:
     except InvalidArgument as exc:
         print(f"akg pathway: {exc}", file=sys.stderr)
         return EXIT_INPUT
-    if not _write_output("pathway", args.output, render_card(pathway, accountability, fmt, args.lang)):
-        return EXIT_INPUT
-    if str(args.output) != "-":
-        print(f"wrote the {fmt} pathway card to {args.output}", file=sys.stderr)
-    return EXIT_OK
+    card = render_card(pathway, accountability, fmt, args.lang)
+    return _deliver("pathway", args.output, card, f"wrote the {fmt} pathway card to {args.output}")
 
 
 def _date(value: str) -> dt.date:

@@ -13,10 +13,9 @@ import csv
 import datetime as dt
 import io
 import json
-import sys
 from typing import Any
 
-from akg_cli import EXIT_INPUT, EXIT_OK, STORE_ENV, STORE_HELP, _format, _path, _write_output
+from akg_cli import EXIT_INPUT, STORE_ENV, STORE_HELP, _deliver, _format, _path
 
 FORMATS = ("json", "csv", "ttl", "jsonld")
 COLUMNS = ("sequence", "at", "action", "organization", "token", "generated", "superseded", "instance")
@@ -54,13 +53,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     else:
         rows = [{c: _cell(getattr(e, c)) for c in COLUMNS} for e in entries]
         data = _json(rows) if fmt == "json" else _csv(rows)
-    if not _write_output("audit", args.output, data):
-        bar.finish("stopped")
-        return EXIT_INPUT
-    bar.finish("done")
-    if str(args.output) != "-":
-        print(f"wrote {len(entries)} audit entries ({fmt}) to {args.output}", file=sys.stderr)
-    return EXIT_OK
+    return _deliver("audit", args.output, data, f"wrote {len(entries)} audit entries ({fmt}) to {args.output}", bar)
 
 
 def _cell(value: Any) -> Any:

@@ -17,14 +17,13 @@ from typing import TYPE_CHECKING, Any
 from akg_cli import (
     EXIT_FINDINGS,
     EXIT_INPUT,
-    EXIT_OK,
     STORE_ENV,
     STORE_HELP,
     _date,
+    _deliver,
     _format,
     _path,
     _store_root,
-    _write_output,
 )
 
 if TYPE_CHECKING:
@@ -84,18 +83,12 @@ def cmd_scorecard(args: argparse.Namespace) -> int:
     bar(f"counting the duties due by {args.as_of}")
     card = build_scorecard(tracker, accountability, args.as_of, level=args.level, by=args.by, lang=args.lang)
     bar(f"writing {fmt}")
-    if not _write_output("scorecard", args.output, render(card, fmt)):
-        bar.finish("stopped")
-        return EXIT_INPUT
-    bar.finish("done")
     totals = card.totals.score
-    if str(args.output) != "-":
-        print(
-            f"wrote the {fmt} scorecard as of {args.as_of} to {args.output}: {len(card.rows)} rows; "
-            f"{totals.due} duties due, {totals.done} done, {totals.overdue} overdue",
-            file=sys.stderr,
-        )
-    return EXIT_OK
+    said = (
+        f"wrote the {fmt} scorecard as of {args.as_of} to {args.output}: {len(card.rows)} rows; "
+        f"{totals.due} duties due, {totals.done} done, {totals.overdue} overdue"
+    )
+    return _deliver("scorecard", args.output, render(card, fmt), said, bar)
 
 
 def add_scorecard_parser(sub: Any) -> None:
