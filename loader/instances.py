@@ -79,7 +79,8 @@ def _instances_of(
     doc_id = str(graph.value(document, AKG.identifier))
     ob_id = str(graph.value(obligation, AKG.identifier))
     dues = list(_due_dates(graph, obligation))
-    recurring = len(dues) > 1 or graph.value(_deadline(graph, obligation), AKG.instanceDate) is not None
+    deadline = graph.value(obligation, AKG.hasDeadline)
+    recurring = deadline is not None and graph.value(deadline, AKG.instanceDate) is not None
     count, seen = 0, set()
     for level_name in LEVELS:
         level = concept_iri("levels", level_name)
@@ -154,16 +155,12 @@ def _reviewer(graph: Graph, document: URIRef, obligation: URIRef, sector: URIRef
     return issuers[0] if issuers else None
 
 
-def _deadline(graph: Graph, obligation: URIRef) -> URIRef | None:
-    return graph.value(obligation, AKG.hasDeadline)
-
-
 def _due_dates(graph: Graph, obligation: URIRef) -> Iterator[Literal]:
     """The dates an instance is due: each occurrence of a recurrence, or the one date of a dated deadline.
 
     An effective date (the duty applies from it) and deadlines without a date give none.
     """
-    deadline = _deadline(graph, obligation)
+    deadline = graph.value(obligation, AKG.hasDeadline)
     if deadline is None:
         return
     occurrences = sorted(graph.objects(deadline, AKG.instanceDate), key=str)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from rdflib import Namespace, URIRef
 
@@ -53,6 +53,11 @@ def concept_iri(scheme: str, notation: str) -> URIRef:
 
 def organization_iri(org_id: str) -> URIRef:
     return URIRef(f"{ID}org/{_safe(org_id)}")
+
+
+def organization_id(iri: str) -> str:
+    """The registry id of the organisation ``iri``: the inverse of :func:`organization_iri`."""
+    return unquote(iri.removeprefix(f"{ID}org/"))
 
 
 def document_iri(doc_id: str) -> URIRef:

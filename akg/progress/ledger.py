@@ -40,12 +40,12 @@ from loader.namespaces import (
     audit_entry_iri,
     concept_iri,
     document_iri,
+    obligation_iri,
     organization_iri,
     report_iri,
     review_iri,
 )
 
-SUMMARY_LIMIT = 2000
 Triple = tuple[URIRef, URIRef, URIRef | Literal]
 E = TypeVar("E", Status, Decision)
 Clock = Callable[[], dt.datetime]
@@ -160,7 +160,7 @@ class Ledger:
                     continue
                 latest[instance.id] = record
                 records.append(WriteResult(record, messages))
-                triples_of.append((triples, report_iri(record.id), previous, instance))
+                triples_of.append((triples, report_iri(record.id), previous))
             if problems:
                 raise InvalidInput(sorted(problems, key=_report_number) if several else problems)
             self._commit(credential, "submit-report", now, triples_of)
@@ -206,7 +206,7 @@ class Ledger:
             review = Review(str(uuid.uuid4()), report.id, parsed, _blank_to_none(comment), credential.org, now)
             triples = _review_triples(review, report)
             messages = self._validate(triples + _context(instance) + _report_triples(report, instance, None))
-            self._commit(credential, "review-report", now, [(triples, review_iri(review.id), None, instance)])
+            self._commit(credential, "review-report", now, [(triples, review_iri(review.id), None)])
         reviewed = Report(**{**report.__dict__, "review": review})
         return WriteResult(reviewed, messages)
 
@@ -260,13 +260,13 @@ class Ledger:
         credential: Credential,
         action: str,
         now: dt.datetime,
-        writes: Sequence[tuple[list[Triple], URIRef, Report | None, DutyInstance]],
+        writes: Sequence[tuple[list[Triple], URIRef, Report | None]],
     ) -> None:
         """Write the records' triples and one audit entry each, in one transaction."""
         quads: list[Quad] = []
         # One process holds the store folder (RocksDB's lock), so the count kept here is the store's.
         sequence = self._sequence if self._sequence is not None else self.tracker.last_sequence()
-        for triples, generated, superseded, _instance in writes:
+        for triples, generated, superseded in writes:
             sequence += 1
             entry_id = str(uuid.uuid4())
             entry = audit_entry_iri(entry_id)
@@ -373,7 +373,7 @@ def _context(instance: DutyInstance) -> list[Triple]:
     write shapes do not target duty instances (:func:`progress_shapes`), so it needs no more.
     """
     iri = URIRef(instance.iri)
-    obligation = URIRef(f"{document_iri(instance.document)}/obligation/{instance.obligation.split('/', 1)[1]}")
+    obligation = obligation_iri(instance.document, instance.obligation.split("/", 1)[1])
     document = document_iri(instance.document)
     provision = URIRef(f"{obligation}#provision")  # a stand-in node: only the path to the document matters
     triples = [

@@ -17,12 +17,11 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
-from urllib.parse import unquote
 
 from akg.accountability.records import UnknownIdentifier
 from akg.progress.records import AuditEntry, Decision, DutyInstance, InstanceStatus, Report, Review, ScoreRow, Status
-from akg.store import IRI, OxigraphStore
-from loader.namespaces import AUDIT_GRAPH, REPORTS_GRAPH
+from akg.store import IRI, Bound, OxigraphStore
+from loader.namespaces import AUDIT_GRAPH, REPORTS_GRAPH, organization_id
 
 _PREFIXES = """
     PREFIX akg: <https://w3id.org/akg/ontology#>
@@ -154,13 +153,21 @@ class InstanceIndex:
             code = self.parents.get(code, "")
         return False
 
+    @cached_property
+    def by_place(self) -> dict[tuple[str, str], list[DutyInstance]]:
+        """Instances by (obligation, jurisdiction), each list in id order (so by due date)."""
+        result: dict[tuple[str, str], list[DutyInstance]] = defaultdict(list)
+        for instance in self.by_id.values():
+            result[instance.obligation, instance.jurisdiction].append(instance)
+        return dict(result)
+
+    @cached_property
+    def sectors(self) -> frozenset[str]:
+        return frozenset(i.sector for i in self.by_id.values())
+
     def find(self, obligation: str, jurisdiction: str, due: dt.date | None = None) -> list[DutyInstance]:
         """The instances of ``obligation`` in ``jurisdiction`` (all occurrences, or the one due on ``due``)."""
-        return [
-            i
-            for i in self.by_id.values()
-            if i.obligation == obligation and i.jurisdiction == jurisdiction and (due is None or i.due == due)
-        ]
+        return [i for i in self.by_place.get((obligation, jurisdiction), []) if due is None or i.due == due]
 
 
 class Tracker:
@@ -181,7 +188,7 @@ class Tracker:
             raise UnknownIdentifier("level", level)
 
     def check_sector(self, sector: str) -> None:
-        if sector not in {i.sector for i in self.index.by_id.values()}:
+        if sector not in self.index.sectors:
             raise UnknownIdentifier("sector", sector)
 
     # -- instances ----------------------------------------------------------------------------------------
@@ -224,8 +231,10 @@ class Tracker:
 
     def reports(self, instance: DutyInstance | None = None) -> dict[str, list[Report]]:
         """Every report by duty instance id, newest (in write order) first; only ``instance``'s if given."""
+        return self._reports({"i": IRI(instance.iri)} if instance is not None else None)
+
+    def _reports(self, bindings: dict[str, Bound] | None) -> dict[str, list[Report]]:
         result: dict[str, list[Report]] = defaultdict(list)
-        bindings = {"i": IRI(instance.iri)} if instance is not None else None
         for row in self.store.select(_REPORTS, bindings):
             review = None
             if row["review"]:
@@ -257,11 +266,8 @@ class Tracker:
 
     def report(self, report_id: str) -> Report | None:
         """One report by id, with its review, or None."""
-        for history in self.reports().values():
-            for report in history:
-                if report.id == report_id:
-                    return report
-        return None
+        found = self._reports({"report": report_id})
+        return next((r for history in found.values() for r in history), None)
 
     def status(self, obligation: str, jurisdiction: str, due: dt.date | None = None) -> list[InstanceStatus]:
         """The status and history of each instance of ``obligation`` in ``jurisdiction`` (one per occurrence)."""
@@ -269,10 +275,6 @@ class Tracker:
         found = sorted(self.index.find(obligation, jurisdiction, due), key=lambda i: (i.due or dt.date.min, i.id))
         reports = self.reports()
         return [InstanceStatus(i, tuple(reports.get(i.id, ()))) for i in found]
-
-    def statuses(self, instances: Iterable[DutyInstance]) -> list[InstanceStatus]:
-        reports = self.reports()
-        return [InstanceStatus(i, tuple(reports.get(i.id, ()))) for i in instances]
 
     # -- as of a date -------------------------------------------------------------------------------------------
 
@@ -367,8 +369,3 @@ class Tracker:
     def orphaned_reports(self) -> list[Report]:
         """Reports whose duty instance is no longer in the corpus (its obligation was removed or renamed)."""
         return [r for history in self.reports().values() for r in history if r.instance not in self.index.by_id]
-
-
-def organization_id(iri: str) -> str:
-    """The registry id of the organisation ``iri`` (the id is the IRI's last segment, unquoted)."""
-    return unquote(iri.rsplit("/org/", 1)[-1])
