@@ -7,7 +7,7 @@ BIN = $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: serve test validate bench clean chromium graphiql-assets
+.PHONY: serve test validate bench bench-national clean chromium graphiql-assets
 
 $(BIN)/akg: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,11 @@ graphiql-assets: $(BIN)/akg
 
 bench: $(BIN)/akg
 	$(BIN)/python bench/validate_bench.py
+
+# The national synthetic corpus (31 provinces): akg against pyrudof, pySHACL and plain SPARQL, side by side.
+# About half an hour on two cores, and up to 8 GB of memory; the corpus and its build stay in $(TMPDIR)/akg-bench-national.
+bench-national: $(BIN)/akg
+	$(BIN)/python bench/national_bench.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache
