@@ -102,10 +102,17 @@ def _engine_options() -> dict[str, object]:
     }
 
 
-def cmd_validate(args: argparse.Namespace) -> int:
-    from akg import resources
-    from akg.reports import SourceRoot, render
+def _validate_corpus(args: argparse.Namespace) -> tuple[ValidationReport, dict[str, int]]:
+    """Build and validate the data folder of ``akg validate``: its report and the corpus counts it prints."""
     from akg.store import counts
+
+    store, report = _load_and_validate(args.data, Progress(), args.engine)
+    return report, counts(store)
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from akg import resources, validation_cache
+    from akg.reports import SourceRoot, render
     from akg.validation import EngineFailure, Severity
 
     source_root = None
@@ -119,17 +126,26 @@ def cmd_validate(args: argparse.Namespace) -> int:
         except ValueError as exc:
             print(f"akg validate: {exc}", file=sys.stderr)
             return EXIT_INPUT
-    try:
-        store, report = _load_and_validate(args.data, Progress(), args.engine)
-    except LoadError as exc:
-        return _input_error(exc)
-    except ImportError as exc:  # pyrudof missing or broken: say so, never fall back silently
-        print(f"akg validate: {exc}", file=sys.stderr)
-        return EXIT_INPUT
-    except EngineFailure as exc:
-        print(f"akg validate: {exc}", file=sys.stderr)
-        return EXIT_INPUT
-    print(render(report, counts(store), args.format, source_root=source_root))
+    # Unchanged inputs, shapes, engine and code: the findings of the last run, with no store built.
+    cached = validation_cache.entry(
+        args.data or resources.data_dir(), resources.ontology_dir(), resources.shapes_dir(), args.engine
+    )
+    known = cached.read()
+    if known is not None:
+        report, corpus_counts = known
+    else:
+        try:
+            report, corpus_counts = _validate_corpus(args)
+        except LoadError as exc:
+            return _input_error(exc)
+        except ImportError as exc:  # pyrudof missing or broken: say so, never fall back silently
+            print(f"akg validate: {exc}", file=sys.stderr)
+            return EXIT_INPUT
+        except EngineFailure as exc:
+            print(f"akg validate: {exc}", file=sys.stderr)
+            return EXIT_INPUT
+        cached.write(report, corpus_counts)
+    print(render(report, corpus_counts, args.format, source_root=source_root))
     return EXIT_OK if report.conforms_at(Severity.parse(args.fail_on)) else EXIT_FINDINGS
 
 
