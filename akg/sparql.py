@@ -17,7 +17,9 @@ A worker also:
 - may use at most :attr:`SparqlLimits.memory` bytes of address space (``RLIMIT_AS``): a query that builds
   huge strings kills only its worker.
 
-Workers are started on first use (or by :meth:`SparqlWorkers.start`); each takes about a second.
+Workers are started on first use (or by :meth:`SparqlWorkers.start`); each takes about a second. On a
+remote store (:mod:`akg.remote_store`) the workers hold its served graph the same way, fetched over its query
+endpoint, and :meth:`SparqlWorkers.reload` replaces them when a new corpus is loaded there.
 """
 
 from __future__ import annotations
@@ -31,9 +33,12 @@ import signal
 import threading
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from akg.store import OxigraphStore, QueryAnswer, QueryRefused
+
+if TYPE_CHECKING:
+    from akg.remote_store import SparqlStore
 
 log = logging.getLogger("akg.sparql")
 
@@ -76,7 +81,7 @@ class _Worker:
 class SparqlWorkers:
     """Answers client queries on ``store``'s served graph within ``limits`` (see the module docstring)."""
 
-    def __init__(self, store: OxigraphStore, limits: SparqlLimits) -> None:
+    def __init__(self, store: OxigraphStore | SparqlStore, limits: SparqlLimits) -> None:
         self.limits = limits
         self._store = store
         self._data: bytes | None = None
@@ -130,10 +135,35 @@ class SparqlWorkers:
         if kind == "memory":  # Python's MemoryError in the worker, which then exits
             self._discard(worker)
             raise self._out_of_memory()
-        self._idle.put(worker)
+        self._release(worker)
         if kind == "refused":
             raise QueryRefused(first, second)
         return QueryAnswer(first, body)
+
+    def reload(self) -> None:
+        """Start afresh on the store's current served graph (its corpus changed): idle workers stop now, busy
+        ones once their query is answered (:meth:`_release`)."""
+        with self._lock:
+            if self._closed:
+                return
+            self._all, old_idle = set(), self._idle
+            self._idle = queue.Queue()
+            self._started = False
+        while True:
+            try:
+                old_idle.get_nowait().kill()
+            except queue.Empty:
+                break
+        self.start()
+
+    def _release(self, worker: _Worker) -> None:
+        """Put ``worker`` back to answer the next query, or stop it if a :meth:`reload` made it stale."""
+        with self._lock:
+            current = worker in self._all
+        if current:
+            self._idle.put(worker)
+        else:
+            worker.kill()
 
     def _out_of_memory(self) -> QueryStopped:
         return QueryStopped(

@@ -13,6 +13,7 @@ client accepts; :meth:`OxigraphStore.describe` gives what the page of one IRI sh
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 import os
@@ -123,9 +124,18 @@ def _python(term: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> Value:
 class OxigraphStore:
     """An embedded pyoxigraph store, in memory (``path=None``) or on disk."""
 
+    shared = False  #: one process holds the store: a counter kept in memory is the store's
+
     def __init__(self, path: Path | None = None) -> None:
         self.path = path
         self._store = ox.Store(str(path)) if path else ox.Store()
+
+    def exclusive(self) -> contextlib.AbstractContextManager[None]:
+        """Nothing to take: one process holds an embedded store (a remote one takes a writer lease here)."""
+        return contextlib.nullcontext()
+
+    def check_lease(self) -> None:
+        """Nothing to check (see :meth:`exclusive`)."""
 
     def replace(self, graph: Graph, graph_name: str | None = None) -> None:
         """Replace the served (default) graph with ``graph``; with ``graph_name``, that named graph instead.

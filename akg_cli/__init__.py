@@ -23,6 +23,7 @@ from loader.errors import LoadError
 
 if TYPE_CHECKING:
     from akg.matrix import ProgressBar
+    from akg.remote_store import SparqlStore
     from akg.store import OxigraphStore
     from akg.validation import ValidationReport
 
@@ -75,14 +76,24 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def _load_and_validate(
-    data: Path | None, progress: Progress, engine: str = "rudof", location: Path | None = None
-) -> tuple[OxigraphStore, ValidationReport]:
+    data: Path | None,
+    progress: Progress,
+    engine: str = "rudof",
+    location: Path | None = None,
+    remote: SparqlStore | None = None,
+) -> tuple[OxigraphStore | SparqlStore, ValidationReport]:
     """Load a data folder into a store (on disk in ``location``, see :func:`akg.store.open_store`) and validate
-    it with ``engine``; raises LoadError on bad input."""
+    it with ``engine``; raises LoadError on bad input. Given a ``remote`` store, validate the graph it serves
+    (exported over its query endpoint; raises :class:`akg.remote_store.StoreUnavailable`)."""
     from akg import resources
     from akg.store import open_store
     from akg.validation import validate
 
+    if remote is not None:
+        progress(f"reading the graph from {remote.endpoints.query}")
+        graph = remote.export()
+        progress(f"validating {len(graph)} triples against the SHACL shapes ({engine})")
+        return remote, validate(graph, resources.shapes_dir(), engine=engine)
     progress("loading data")
     store = open_store(data, location=location)
     progress(f"validating against the SHACL shapes ({engine})")
@@ -110,6 +121,26 @@ def _validate_corpus(args: argparse.Namespace) -> tuple[ValidationReport, dict[s
     return report, counts(store)
 
 
+def _validate_remote(args: argparse.Namespace, remote: SparqlStore, source_root: object) -> int:
+    """``akg validate --store sparql+http://...``: the graph the server serves (no cache: it may change)."""
+    from akg.remote_store import StoreUnavailable
+    from akg.reports import render
+    from akg.store import counts
+    from akg.validation import EngineFailure, Severity
+
+    if args.data is not None:
+        print("akg validate: --data and a remote store are exclusive (akg load puts a folder there)", file=sys.stderr)
+        return EXIT_INPUT
+    try:
+        store, report = _load_and_validate(None, Progress(), args.engine, remote=remote)
+        corpus_counts = counts(store)
+    except (ImportError, EngineFailure, StoreUnavailable) as exc:
+        print(f"akg validate: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    print(render(report, corpus_counts, args.format, source_root=source_root))
+    return EXIT_OK if report.conforms_at(Severity.parse(args.fail_on)) else EXIT_FINDINGS
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     from akg import resources, validation_cache
     from akg.reports import SourceRoot, render
@@ -126,6 +157,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
         except ValueError as exc:
             print(f"akg validate: {exc}", file=sys.stderr)
             return EXIT_INPUT
+    remote = _remote_store("validate", args, args.store)
+    if isinstance(remote, int):
+        return remote
+    if remote is not None:
+        return _validate_remote(args, remote, source_root)
     # Unchanged inputs, shapes, engine and code: the findings of the last run, with no store built.
     cached = validation_cache.entry(
         args.data or resources.data_dir(), resources.ontology_dir(), resources.shapes_dir(), args.engine
@@ -358,14 +394,30 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from akg.accountability import Accountability
     from akg.progress.layout import StoreInUse, StoreLayout
     from akg.progress.service import ProgressService
+    from akg.remote_store import StoreUnavailable
     from akg.validation import EngineFailure, Severity
 
     progress = Progress()
-    root = args.store or (_path(os.environ[STORE_ENV]) if os.environ.get(STORE_ENV) else None)
+    target = args.store or (_store_target(os.environ[STORE_ENV]) if os.environ.get(STORE_ENV) else None)
+    remote = _remote_store("serve", args, target)
+    if isinstance(remote, int):
+        return remote
+    if remote is not None and args.data is not None:
+        print(
+            "akg serve: a remote store serves the corpus loaded there: leave out --data (see akg load)", file=sys.stderr
+        )
+        return EXIT_INPUT
+    if args.tokens is not None and remote is None:
+        print("akg serve: --tokens goes with a remote store (a store folder keeps its own)", file=sys.stderr)
+        return EXIT_INPUT
+    root = target if isinstance(target, Path) else None
     try:
-        store, report = _load_and_validate(args.data, progress, args.engine, location=root)
+        store, report = _load_and_validate(args.data, progress, args.engine, location=root, remote=remote)
     except LoadError as exc:
         return _input_error(exc)
+    except StoreUnavailable as exc:
+        print(f"akg serve: {exc}", file=sys.stderr)
+        return EXIT_INPUT
     except ImportError as exc:  # pyrudof missing or broken: say so, never fall back silently
         print(f"akg serve: {exc}", file=sys.stderr)
         return EXIT_INPUT
@@ -397,9 +449,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from graphql_api.server import create_app
 
     sparql = SparqlLimits(timeout=args.sparql_timeout, max_results=args.sparql_max_results, workers=args.sparql_workers)
-    tracking = ProgressService.open(store, root, resources.shapes_dir())
+    tracking = ProgressService.open(store, root, resources.shapes_dir(), tokens=args.tokens)
     app = create_app(accountability, report, store=store, sparql=sparql, progress=tracking)
-    kept = f"reports kept in {root}" if root else "no reports kept (start with --store DIR to accept them)"
+    if remote is not None:
+        where = remote.endpoints.describe()
+        kept = f"reports kept in {where}" if args.tokens else f"reading {where} (give --tokens FILE to take reports)"
+    else:
+        kept = f"reports kept in {root}" if root else "no reports kept (start with --store DIR to accept them)"
     print(f"akg: serving http://{args.host}:{args.port}/graphql; {kept}", file=sys.stderr, flush=True)
     uvicorn.run(app, host=args.host, port=args.port, log_level="info")
     return EXIT_OK
@@ -409,6 +465,104 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 STORE_ENV = "AKG_STORE"
 STORE_HELP = f"store folder (default: ${STORE_ENV}, else ./akg-store)"
+
+
+REMOTE_HELP = "or a SPARQL server: sparql+http://HOST:PORT (Oxigraph server's layout; see docs/remote-stores.md)"
+
+
+def _store_target(value: str) -> Path | str:
+    """A ``--store`` value: a store folder, or a SPARQL server's ``sparql+http(s)://HOST:PORT`` (kept as text)."""
+    from akg.remote_store import is_remote
+
+    return value if is_remote(value) else _path(value)
+
+
+def _add_endpoint_options(command: argparse.ArgumentParser, writes: bool) -> None:
+    """--query-endpoint, and for commands that write --update-endpoint and --data-endpoint."""
+    command.add_argument(
+        "--query-endpoint",
+        metavar="URL",
+        help="a SPARQL server laid out otherwise than Oxigraph's: its query endpoint (e.g. Fuseki's "
+        "http://HOST:3030/ds/query, GraphDB's http://HOST:7200/repositories/R)",
+    )
+    if writes:
+        command.add_argument("--update-endpoint", metavar="URL", help="its SPARQL Update endpoint")
+        command.add_argument(
+            "--data-endpoint",
+            metavar="URL",
+            help="its Graph Store Protocol endpoint, which must take N-Quads (Fuseki's http://HOST:3030/ds, "
+            "GraphDB's http://HOST:7200/repositories/R/statements)",
+        )
+
+
+def _remote_store(command: str, args: argparse.Namespace, target: Path | str | None) -> SparqlStore | int | None:
+    """The remote store that ``target`` (a ``--store`` value) or the endpoint options name; None for a folder or
+    nothing; an exit status (after saying why) when they conflict."""
+    from akg.remote_store import Endpoints, SparqlStore
+
+    query = getattr(args, "query_endpoint", None)
+    update, data = getattr(args, "update_endpoint", None), getattr(args, "data_endpoint", None)
+    if isinstance(target, Path) and (query or update or data):
+        print(f"akg {command}: give --store DIR or a SPARQL server's endpoints, not both", file=sys.stderr)
+        return EXIT_INPUT
+    if isinstance(target, str):
+        endpoints = Endpoints.oxigraph(target)
+    elif query:
+        endpoints = Endpoints(query)
+    elif update or data:
+        print(f"akg {command}: --update-endpoint and --data-endpoint go with --query-endpoint", file=sys.stderr)
+        return EXIT_INPUT
+    else:
+        return None
+    return SparqlStore(Endpoints(query or endpoints.query, update or endpoints.update, data or endpoints.data))
+
+
+def cmd_load(args: argparse.Namespace) -> int:
+    """Build the corpus and load it into a store: a SPARQL server (in batches, the named graphs kept) or a folder."""
+    from akg import build_cache, resources
+    from akg.matrix import ProgressBar
+    from akg.remote_store import StoreUnavailable
+    from akg.store import corpus_ntriples, open_store
+
+    remote = _remote_store("load", args, args.store)
+    if isinstance(remote, int):
+        return remote
+    if remote is None and args.store is None:
+        print("akg load: give --store (a folder, or sparql+http://HOST:PORT) or --query-endpoint", file=sys.stderr)
+        return EXIT_INPUT
+    bar = ProgressBar(total=3)
+    bar("building the corpus")
+    data_dir, ontology_dir = args.data or resources.data_dir(), resources.ontology_dir()
+    try:
+        if remote is None:
+            bar.total = 2
+            open_store(data_dir, location=args.store)
+            bar.finish("done")
+            print(f"akg: loaded the corpus into the store folder {args.store}", file=sys.stderr)
+            return EXIT_OK
+        ntriples = corpus_ntriples(data_dir, ontology_dir)
+    except LoadError as exc:
+        bar.finish("stopped")
+        return _input_error(exc)
+    lines = ntriples.count(b"\n")
+    bar.total = 2 + -(-lines // args.batch)
+
+    def loaded(done: int, total: int) -> None:
+        bar(f"loaded {done:,} of {total:,} triples into {remote.endpoints.describe()}")
+
+    try:
+        version = remote.load_corpus(ntriples, build_cache.input_key(data_dir, ontology_dir), args.batch, loaded)
+    except StoreUnavailable as exc:
+        bar.finish("stopped")
+        print(f"akg load: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    bar.finish("done")
+    print(
+        f"akg: loaded {lines:,} triples into the default graph of {remote.endpoints.describe()} "
+        f"(named graphs kept; corpus version {version})",
+        file=sys.stderr,
+    )
+    return EXIT_OK
 
 
 def _store_root(value: Path | None) -> Path:
@@ -605,6 +759,13 @@ def parser() -> argparse.ArgumentParser:
         "code scanning maps each finding to its file (uriBaseId %%SRCROOT%%)",
     )
     check.add_argument(*_ENGINE_ARGS, **_engine_options())
+    check.add_argument(
+        "--store",
+        type=_store_target,
+        metavar="URL",
+        help="validate the graph a SPARQL server serves: sparql+http://HOST:PORT (see docs/remote-stores.md)",
+    )
+    _add_endpoint_options(check, writes=False)
     check.add_argument("--no-cache", action="store_true", help=_NO_CACHE_HELP)
     check.set_defaults(run=cmd_validate)
 
@@ -661,10 +822,18 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--allow-invalid", action="store_true", help="serve even when validation finds Violations")
     serve.add_argument(
         "--store",
-        type=_path,
-        metavar="DIR",
+        type=_store_target,
+        metavar="DIR|URL",
         help=f"keep the graph, the reports and the tokens in the store folder DIR (default: ${STORE_ENV}; "
-        "without either the graph is in memory and no report can be written)",
+        f"without either the graph is in memory and no report can be written); {REMOTE_HELP}",
+    )
+    _add_endpoint_options(serve, writes=True)
+    serve.add_argument(
+        "--tokens",
+        type=_path,
+        metavar="FILE",
+        help="with a remote store: the token registry (a tokens.sqlite that akg token issue --store DIR wrote in "
+        "DIR), given to every replica; without it the service takes no reports",
     )
     serve.add_argument(*_ENGINE_ARGS, **_engine_options())
     from akg.sparql import SparqlLimits
@@ -693,6 +862,19 @@ def parser() -> argparse.ArgumentParser:
         f"(default: {limits.workers})",
     )
     serve.set_defaults(run=cmd_serve)
+
+    load = sub.add_parser(
+        "load",
+        help="build the corpus and load it into a store (a SPARQL server, in batches, or a folder)",
+        description="Replace the served (default) graph of a store with the corpus of a data folder, keeping the "
+        "named graphs (reports, the audit trail). On a SPARQL server the triples go in batches into a staging "
+        "graph that one update then moves into place, with a new corpus version that running replicas follow.",
+    )
+    load.add_argument("--data", type=_path, help=data_help)
+    load.add_argument("--store", type=_store_target, metavar="DIR|URL", help=f"a store folder, {REMOTE_HELP}")
+    _add_endpoint_options(load, writes=True)
+    load.add_argument("--batch", type=_count, default=50_000, metavar="N", help="triples per request (default: 50000)")
+    load.set_defaults(run=cmd_load)
 
     token = sub.add_parser(
         "token",

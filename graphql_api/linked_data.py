@@ -25,8 +25,9 @@ from __future__ import annotations
 import contextlib
 import html
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from functools import cache
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, FastAPI, Request
@@ -47,6 +48,9 @@ from akg.store import (
 )
 from graphql_api.ontology_docs import DOCS_PATH
 from graphql_api.resource_page import W3ID, render_not_found, render_resource
+
+if TYPE_CHECKING:
+    from akg.remote_store import SparqlStore
 
 HTML = "text/html"
 _FORMAT_NAMES = {
@@ -94,11 +98,21 @@ def _with_charset(media_type: str) -> str:
     return f"{media_type}; charset=utf-8" if media_type.startswith("text/") else media_type
 
 
-def linked_data_router(store: OxigraphStore, limits: SparqlLimits | None = None) -> APIRouter:
+def linked_data_router(
+    store: OxigraphStore | SparqlStore,
+    limits: SparqlLimits | None = None,
+    on_new_corpus: list[Callable[[], None]] | None = None,
+) -> APIRouter:
     """The routes of this module over ``store``; ``limits`` default to :class:`SparqlLimits`'s defaults, and
-    ``limits.workers == 0`` leaves ``/sparql`` out. The router's lifespan starts and stops the workers."""
+    ``limits.workers == 0`` leaves ``/sparql`` out. The router's lifespan starts and stops the workers.
+
+    On a remote store (:class:`akg.remote_store.SparqlStore`) the pages and ``/sparql`` read its served graph
+    as an in-memory copy; the router appends to ``on_new_corpus`` what to call when a new corpus is loaded.
+    """
     limits = limits or SparqlLimits()
     workers = SparqlWorkers(store, limits) if limits.workers > 0 else None
+    if workers is not None and on_new_corpus is not None:
+        on_new_corpus.append(workers.reload)
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

@@ -12,15 +12,17 @@ refused with 413, and every error response has a JSON body.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 from starlette.responses import Response
 from strawberry.fastapi import GraphQLRouter
@@ -39,6 +41,7 @@ from graphql_api.scorecard_page import scorecard_router
 if TYPE_CHECKING:
     from akg.progress.records import Report
     from akg.progress.service import ProgressService
+    from akg.remote_store import SparqlStore
     from akg.sparql import SparqlLimits
     from akg.store import OxigraphStore
     from akg.validation import Finding
@@ -179,7 +182,7 @@ def create_app(
     accountability: Accountability,
     report: Any = None,
     allow_graphiql: bool = True,
-    store: OxigraphStore | None = None,
+    store: OxigraphStore | SparqlStore | None = None,
     sparql: SparqlLimits | None = None,
     progress: ProgressService | None = None,
 ) -> FastAPI:
@@ -190,7 +193,8 @@ def create_app(
     linked-data routes (``/sparql`` within the ``sparql`` limits, ``/id/...``, ``/ontology``: see
     :mod:`graphql_api.linked_data`). Given ``progress``, GraphQL answers the progress queries and, when it
     has a ledger (a store folder), the mutations; reports whose duty instance left the corpus are added to
-    ``report`` as Warnings (see :func:`orphan_warnings`). Without it, those fields answer FORBIDDEN.
+    ``report`` as Warnings (see :func:`orphan_warnings`). Without it, those fields answer FORBIDDEN. A remote
+    ``store`` (:class:`akg.remote_store.SparqlStore`) is followed: see :func:`_follow_corpus`.
     """
     report = with_progress_warnings(report, progress)
     context = make_context(accountability, report, progress)
@@ -229,8 +233,11 @@ def create_app(
     app.include_router(pathway_router(accountability))
     if progress is not None:
         app.include_router(scorecard_router(accountability, progress))
+    on_new_corpus: list[Callable[[], None]] = []
     if store is not None:
-        app.include_router(linked_data_router(store, sparql))
+        app.include_router(linked_data_router(store, sparql, on_new_corpus))
+    if store is not None and getattr(store, "shared", False):
+        _follow_corpus(app, store, accountability, progress, health, on_new_corpus)
     if allow_graphiql and assets_dir().is_dir():
         app.mount(ASSET_ROUTE, StaticFiles(directory=assets_dir()), name="graphiql-assets")
 
@@ -238,9 +245,65 @@ def create_app(
     async def healthz() -> dict[str, Any]:
         return health
 
+    from akg.remote_store import StoreUnavailable
+
+    @app.exception_handler(StoreUnavailable)
+    async def unavailable(request: Request, exc: StoreUnavailable) -> JSONResponse:
+        log.error("the store failed on %s %s: %s", request.method, request.url.path, exc)
+        return error_response("The store is unavailable; try again later.", 503, ErrorCode.INTERNAL_SERVER_ERROR)
+
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.error("unexpected error on %s %s: %r", request.method, request.url.path, exc)
         return error_response("Internal server error.", 500, ErrorCode.INTERNAL_SERVER_ERROR)
 
     return app
+
+
+def _follow_corpus(
+    app: FastAPI,
+    store: SparqlStore,
+    accountability: Accountability,
+    progress: ProgressService | None,
+    health: dict[str, Any],
+    on_new_corpus: list[Callable[[], None]],
+) -> None:
+    """Before each request, read the remote store's corpus version (one small query) and, when ``akg load`` has
+    changed it since, rebuild the in-memory indexes in place: the accountability indexes, the duty instances,
+    the served graph's copy and the ``/sparql`` workers. Reports, reviews and the audit trail are read from
+    the store at each request, so they need nothing here: what one replica writes, the next request to
+    any replica sees.
+    """
+    from akg.progress.tracking import InstanceIndex
+    from akg.remote_store import StoreUnavailable
+
+    seen = [store.corpus_version()]
+    lock = asyncio.Lock()
+
+    def rebuild(version: str | None) -> None:
+        fresh = Accountability.from_store(store)
+        stale = set(vars(accountability)) - set(vars(fresh))
+        vars(accountability).update(vars(fresh))  # every reference to the indexes sees the new ones
+        for name in stale:  # cached answers of the old corpus
+            vars(accountability).pop(name, None)
+        if progress is not None:
+            progress.tracker.index = InstanceIndex.from_store(store)
+        store.served()
+        health["counts"] = accountability.counts()
+        for reload in on_new_corpus:
+            reload()
+        log.info("a new corpus was loaded into the store (version %s): indexes rebuilt", version)
+        seen[0] = version
+
+    @app.middleware("http")
+    async def follow_corpus(request: Request, call_next: RequestResponseEndpoint) -> Response:
+        try:
+            version = await run_in_threadpool(store.corpus_version)
+            if version != seen[0]:
+                async with lock:
+                    if version != seen[0]:
+                        await run_in_threadpool(rebuild, version)
+        except StoreUnavailable as exc:
+            log.error("the store failed on %s %s: %s", request.method, request.url.path, exc)
+            return error_response("The store is unavailable; try again later.", 503, ErrorCode.INTERNAL_SERVER_ERROR)
+        return await call_next(request)

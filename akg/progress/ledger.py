@@ -8,9 +8,10 @@ instance, its obligation's document and the report a review decides on. Only the
 its audit entry (PROV-O) committed, in one durable transaction (:meth:`akg.store.OxigraphStore.write`).
 
 A refused write raises :class:`~akg.progress.errors.Forbidden` or :class:`~akg.progress.errors.InvalidInput`
-(with every message) and changes nothing. Writes are serialised by a lock, so concurrent writers each
-supersede the report before them and none is lost. Values are written as typed RDF terms, never as
-query text.
+(with every message) and changes nothing. Writes are serialised by a lock (and, on a store several
+processes write, by its writer lease: :meth:`akg.remote_store.SparqlStore.exclusive`), so concurrent writers
+each supersede the report before them, none is lost and audit sequence numbers stay unique. Values are
+written as typed RDF terms, never as query text.
 """
 
 from __future__ import annotations
@@ -131,7 +132,9 @@ class Ledger:
             if status is not None and instance is not None:
                 parsed.append((n, item, status, instance))
         now = self.clock()
-        with self._lock:  # the rows that parsed are validated too, so that every problem is told at once
+        # The rows that parsed are validated too, so that every problem is told at once. The store's exclusive
+        # part is the writer lease of a store that other processes write too (akg.remote_store).
+        with self._lock, self.store.exclusive():
             latest = {}
             for instance in {i.id: i for _n, _item, _status, i in parsed}.values():
                 history = self.tracker.reports(instance).get(instance.id)
@@ -182,7 +185,7 @@ class Ledger:
         if problems:
             raise InvalidInput(problems)
         assert parsed is not None
-        with self._lock:
+        with self._lock, self.store.exclusive():
             report = self.tracker.report(report_id)
             if report is None:
                 raise InvalidInput([f"No report has the id {report_id!r}."])
@@ -264,8 +267,10 @@ class Ledger:
     ) -> None:
         """Write the records' triples and one audit entry each, in one transaction."""
         quads: list[Quad] = []
-        # One process holds the store folder (RocksDB's lock), so the count kept here is the store's.
-        sequence = self._sequence if self._sequence is not None else self.tracker.last_sequence()
+        # One process holds a store folder (RocksDB's lock), so the count kept here is the store's; a shared
+        # (remote) store is read again, under the writer lease that every writer takes.
+        shared = getattr(self.store, "shared", False)
+        sequence = self._sequence if self._sequence is not None and not shared else self.tracker.last_sequence()
         for triples, generated, superseded in writes:
             sequence += 1
             entry_id = str(uuid.uuid4())
@@ -285,6 +290,7 @@ class Ledger:
                 audit.append((entry, AKG.supersededVersion, report_iri(superseded.id)))
             quads += [(s, p, o, REPORTS_GRAPH) for s, p, o in triples]
             quads += [(s, p, o, AUDIT_GRAPH) for s, p, o in audit]
+        self.store.check_lease()  # a remote store's lease must not have run out while this write was made
         self.store.write(quads)
         self._sequence = sequence
 

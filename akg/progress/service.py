@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from akg.progress.errors import Unauthenticated
 from akg.progress.layout import StoreLayout
@@ -20,6 +21,9 @@ from akg.progress.ledger import Ledger, progress_shapes
 from akg.progress.tokens import Credential, Role, TokenRegistry
 from akg.progress.tracking import Tracker
 from akg.store import OxigraphStore
+
+if TYPE_CHECKING:
+    from akg.remote_store import SparqlStore
 
 BEARER = "bearer "
 
@@ -33,15 +37,20 @@ class ProgressService:
     tokens: TokenRegistry | None
 
     @classmethod
-    def open(cls, store: OxigraphStore, root: Path | None, shapes_dir: Path) -> ProgressService:
+    def open(
+        cls, store: OxigraphStore | SparqlStore, root: Path | None, shapes_dir: Path, tokens: Path | None = None
+    ) -> ProgressService:
         """Progress over ``store``; with ``root`` (the store folder) reports can be written and tokens checked.
 
-        Without ``root`` (an in-memory store) duty instances can be read and nothing else.
+        Without ``root`` (an in-memory store) duty instances can be read and nothing else. A remote store
+        (:class:`akg.remote_store.SparqlStore`) has no folder: given ``tokens`` (a token registry file, which
+        every replica is given), it takes reports too.
         """
         tracker = Tracker(store)
-        if root is None:
+        registry = tokens or (StoreLayout(root).tokens if root is not None else None)
+        if registry is None:
             return cls(tracker, None, None)
-        return cls(tracker, Ledger(tracker, progress_shapes(shapes_dir)), TokenRegistry(StoreLayout(root).tokens))
+        return cls(tracker, Ledger(tracker, progress_shapes(shapes_dir)), TokenRegistry(registry))
 
     @property
     def writable(self) -> bool:
@@ -51,7 +60,9 @@ class ProgressService:
         """The credential of an ``Authorization: Bearer <token>`` header value; raises Unauthenticated."""
         if self.tokens is None:
             raise Unauthenticated(
-                "missing", "This service keeps no reports (it was started without --store), so it takes no tokens."
+                "missing",
+                "This service keeps no reports (it was started without --store, or --tokens for a remote store), "
+                "so it takes no tokens.",
             )
         if not authorization or not authorization.strip():
             raise Unauthenticated("missing", "Give a token: Authorization: Bearer akg_<id>_<secret>.")
