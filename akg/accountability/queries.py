@@ -10,6 +10,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
 
+from akg.accountability.answers import AnswerCache
 from akg.accountability.index import ORGANIZATION_KINDS, Index, load_index
 from akg.accountability.pathways import (
     Duty,
@@ -52,8 +53,14 @@ class Accountability:
     """In-memory indexes over one graph, answering the accountability questions without further queries."""
 
     def __init__(self, store: GraphStore) -> None:
-        """Build every index from ``store`` with a fixed handful of SELECT queries."""
+        """Build every index from ``store`` with a fixed handful of SELECT queries.
+
+        ``answers`` keeps answers already given (see :mod:`akg.accountability.answers`); it lives and dies
+        with these indexes, so rebuilding them for a new store version starts it empty.
+        """
         self._index: Index = load_index(store)
+        self.answers = AnswerCache()
+        self._serving = self._serving_index()
 
     @classmethod
     def from_store(cls, store: GraphStore) -> Accountability:
@@ -369,12 +376,34 @@ class Accountability:
             and (documents is None or ob.document in documents)
         ]
 
-    def _column_match(self, column: Concept) -> frozenset[str]:
-        return self._index.descendants[column.id] if column.scheme == "needs" else frozenset({column.id})
+    def _serving_index(self) -> dict[tuple[str, str], tuple[ObligationRecord, ...]]:
+        """(scheme, concept id) -> the obligations serving that need (or a narrower one) or concerning that
+        capacity, in document order: built once, so that a column or a coverage entry is not a scan of every
+        obligation."""
+        above: dict[str, set[str]] = defaultdict(set)  # need -> itself and every need above it
+        for broad, narrower in self._index.descendants.items():
+            for need in narrower:
+                above[need].add(broad)
+        serving: dict[tuple[str, str], list[ObligationRecord]] = defaultdict(list)
+        for ob in self._index.obligations.values():
+            for need in set().union(*(above[n] for n in ob.needs)):
+                serving[("needs", need)].append(ob)
+            for capacity in set(ob.capacities):
+                serving[("capacities", capacity)].append(ob)
+        return {key: tuple(obs) for key, obs in serving.items()}
 
-    @staticmethod
-    def _serves(ob: ObligationRecord, column: Concept, ids: frozenset[str]) -> bool:
-        return bool(ids.intersection(ob.needs if column.scheme == "needs" else ob.capacities))
+    def _in_scope(
+        self, level: str | None, groups: frozenset[str] | None, documents: frozenset[str] | None
+    ) -> frozenset[str] | None:
+        """The ids of the obligations :meth:`_scoped` keeps, or None when it keeps every one."""
+        if level is None and groups is None and documents is None:
+            return None
+        return frozenset(ob.id for ob in self._scoped(level, groups, documents))
+
+    def _matching(self, column: Concept, in_scope: frozenset[str] | None) -> list[ObligationRecord]:
+        """The obligations with an id in ``in_scope`` (None: every one) that serve ``column``, in document order."""
+        serving = self._serving.get(("needs" if column.scheme == "needs" else "capacities", column.id), ())
+        return list(serving) if in_scope is None else [ob for ob in serving if ob.id in in_scope]
 
     # -- the accountability questions --------------------------------------------------------
 
@@ -433,12 +462,11 @@ class Accountability:
         the supporting role; ``has_lead`` is False for the gaps a coordination meeting must close.
         """
         self._check("levels", level)
-        scoped = self._scoped(level, None, self._documents(document))
+        in_scope = self._in_scope(level, None, self._documents(document))
         sector_rank = self._index.rank("sectors")
         entries = []
         for concept in [*self._index.ordered.get("needs", []), *self._index.ordered.get("capacities", [])]:
-            ids = self._column_match(concept)
-            matching = [ob for ob in scoped if self._serves(ob, concept, ids)]
+            matching = self._matching(concept, in_scope)
             leads = sorted({a.organization for ob in matching for a in ob.assignments if a.role == LEAD})
             sectors = {
                 sector
@@ -497,30 +525,31 @@ class Accountability:
             for sector in sectors:
                 self._check("sectors", sector)
             row_ids = list(sectors)
-        scoped = self._scoped(level, groups, documents)
+        in_scope = self._in_scope(level, groups, documents)
         # Across several documents a clause number alone is ambiguous: it is given with its document's id.
         qualify = len(documents if documents is not None else self._index.documents) > 1
         gaps = []
-        per_column: list[list[ObligationRecord]] = []
+        # Per column, what each sector holds: its roles, the obligations and their clauses (in the order met).
+        per_column: list[dict[str | None, tuple[set[str], set[str], dict[tuple[str, str], None]]]] = []
         for column in columns:
-            ids = self._column_match(column)
-            matching = [ob for ob in scoped if self._serves(ob, column, ids)]
-            per_column.append(matching)
+            matching = self._matching(column, in_scope)
             if not any(a.role == LEAD for ob in matching for a in ob.assignments):
                 gaps.append(column.id)
+            held: dict[str | None, tuple[set[str], set[str], dict[tuple[str, str], None]]] = {}
+            for ob in matching:
+                for a in ob.assignments:
+                    sector = self._index.organizations[a.organization].sector
+                    roles, obligation_ids, clauses = held.setdefault(sector, (set(), set(), {}))
+                    roles.add(a.role)
+                    obligation_ids.add(ob.id)
+                    clauses[(ob.document, ob.provision)] = None
+            per_column.append(held)
+        nothing: tuple[set[str], set[str], dict[tuple[str, str], None]] = (set(), set(), {})
         rows = []
         for sector in row_ids:
             cells = []
-            for column, matching in zip(columns, per_column, strict=True):
-                roles: set[str] = set()
-                obligation_ids: set[str] = set()
-                clauses: dict[tuple[str, str], None] = {}
-                for ob in matching:
-                    for a in ob.assignments:
-                        if self._index.organizations[a.organization].sector == sector:
-                            roles.add(a.role)
-                            obligation_ids.add(ob.id)
-                            clauses[(ob.document, ob.provision)] = None
+            for column, held in zip(columns, per_column, strict=True):
+                roles, obligation_ids, clauses = held.get(sector, nothing)
                 ordered_roles = tuple(sorted(roles, key=lambda r: self._role_position(r)))
                 letters = "".join(self._index.concepts["roles"][r].letter or "" for r in ordered_roles)
                 clause_order = sorted(clauses, key=lambda key: self._index.provision_order.get(key, 0))

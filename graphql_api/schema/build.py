@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Iterator
+from collections.abc import Hashable, Iterator
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError
+from graphql import FieldNode, GraphQLError, OperationType, get_operation_ast
 from strawberry.extensions import (
     MaskErrors,
     MaxAliasesLimiter,
@@ -19,6 +20,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
 from akg.accountability import Accountability
+from akg.accountability.answers import AnswerCache
 from akg.progress.service import ProgressService
 from graphql_api.schema.common import MAX_ALIASES, MAX_DEPTH, MAX_TOKENS, ClientError, ErrorCode
 from graphql_api.schema.mutations import Mutation
@@ -127,6 +129,83 @@ class ErrorCodes(SchemaExtension):
         return ErrorCode.BAD_USER_INPUT if error.path is None else ErrorCode.INTERNAL_SERVER_ERROR
 
 
+#: The root fields whose answers depend on the graph alone: every field of the accountability Query but
+#: ``validation`` (the context's report) and ``pathway`` (a child's profile is never kept, not even in memory).
+KEPT_ROOTS = frozenset(
+    StrawberryConfig().name_converter.from_field(f) for f in Query.__strawberry_definition__.fields
+) - {"validation", "pathway"}
+PREPARED_ENTRIES = 128  # query texts whose parsed and validated document is kept
+
+
+class KnownQueries(SchemaExtension):
+    """Skips the work already done for a question asked before: parsing, validation and, for the accountability
+    queries, the whole answer.
+
+    - A query text that parsed and validated is kept with its document in ``prepared`` (one cache per schema:
+      the document and the validation rules depend on nothing else), so asking it again skips both.
+    - The answer to a query whose root fields are all in :data:`KEPT_ROOTS` depends only on the graph, the
+      query text, the operation and the variables. It is kept, without errors only, in the answer cache of the
+      request's :class:`~akg.accountability.Accountability` (``context["accountability"].answers``, see
+      :mod:`akg.accountability.answers`), so it is never served from a graph other than the one it was computed
+      from: indexes rebuilt for a new store version come with an empty cache. Progress queries, mutations,
+      ``validation`` and ``pathway`` are always executed.
+    """
+
+    def __init__(self, prepared: AnswerCache) -> None:
+        self.prepared = prepared
+        self._known = False
+
+    def on_parse(self) -> Iterator[None]:
+        context = self.execution_context
+        document = self.prepared.get(context.query) if context.query else None
+        if document is not None:
+            context.graphql_document = document  # strawberry parses only when no document is set
+            self._known = True
+        yield
+
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context
+        if self._known:
+            context.pre_execution_errors = []  # validated when first seen; strawberry validates only when None
+        yield
+        if not self._known and context.pre_execution_errors == [] and context.query:
+            self.prepared.put(context.query, context.graphql_document, len(context.query))
+
+    def on_execute(self) -> Iterator[None]:
+        context = self.execution_context
+        answers = self._answers()
+        key = self._key() if answers is not None else None
+        if key is not None and (found := answers.get(key)) is not None:
+            context.result = found  # strawberry executes only when no result is set
+            yield
+            return
+        yield
+        result = context.result
+        if key is not None and result is not None and not result.errors and result.data is not None:
+            answers.put(key, result, len(json.dumps(result.data, default=str)))
+
+    def _answers(self) -> AnswerCache | None:
+        context = self.execution_context.context
+        accountability = context.get("accountability") if isinstance(context, dict) else None
+        return accountability.answers if isinstance(accountability, Accountability) else None
+
+    def _key(self) -> Hashable | None:
+        """(query text, operation name, variables) when the operation may be answered from the cache, else None."""
+        context = self.execution_context
+        if context.graphql_document is None or not context.query:
+            return None
+        operation = get_operation_ast(context.graphql_document, context.operation_name)
+        if operation is None or operation.operation != OperationType.QUERY:
+            return None
+        for selection in operation.selection_set.selections:
+            if not isinstance(selection, FieldNode):
+                return None  # a fragment at the root: not worth looking into
+            if selection.name.value not in KEPT_ROOTS and selection.name.value != "__typename":
+                return None
+        variables = json.dumps(context.variables or {}, sort_keys=True, default=str)
+        return (context.query, context.operation_name, variables)
+
+
 class AccountabilitySchema(strawberry.Schema):
     """A strawberry schema that logs (with traceback) only the unexpected errors, not the client's mistakes."""
 
@@ -138,7 +217,9 @@ def create_schema(
     max_depth: int = MAX_DEPTH, max_aliases: int = MAX_ALIASES, max_tokens: int = MAX_TOKENS
 ) -> strawberry.Schema:
     """The schema with its limits: depth, aliases and tokens capped, suggestions hidden, unexpected errors masked,
-    and an ``extensions.code`` on every error (see :class:`~graphql_api.schema.common.ErrorCode`)."""
+    and an ``extensions.code`` on every error (see :class:`~graphql_api.schema.common.ErrorCode`); questions
+    asked before are answered from what was kept of them (:class:`KnownQueries`)."""
+    prepared = AnswerCache(max_entries=PREPARED_ENTRIES)
     return AccountabilitySchema(
         query=merge_types("Query", (Query, ProgressQuery)),
         mutation=Mutation,
@@ -150,6 +231,7 @@ def create_schema(
             lambda: MaxAliasesLimiter(max_alias_count=max_aliases),
             HideSuggestions,
             MaskUnexpected,
+            lambda: KnownQueries(prepared),
         ],
     )
 
