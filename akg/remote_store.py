@@ -304,8 +304,9 @@ class SparqlStore:
     ) -> str:
         """Replace the served graph with ``ntriples``, keeping every named graph; returns the new corpus version.
 
-        The triples go in batches of ``batch`` into :data:`STAGING_GRAPH` (triples with blank nodes all in
-        the first, so that servers that scope blank-node labels to a request keep them one node); then one
+        The triples go in batches of ``batch`` into :data:`STAGING_GRAPH`, as N-Quads POSTed to the data
+        endpoint (triples with blank nodes all in the first batch, so that servers that scope blank-node
+        labels to a request keep them one node); then one
         update moves the staging graph into the default graph and writes the version, so readers see the
         old corpus or the new one, never a mix. ``progress(done, total)`` is called after each batch.
         """
@@ -318,9 +319,11 @@ class SparqlStore:
         version = f"{fingerprint}/{uuid.uuid4()}"
         self.update(f"DROP SILENT GRAPH <{STAGING_GRAPH}>")
         done = 0
-        target = _with_query(self.endpoints.data, {"graph": STAGING_GRAPH})
+        staging = f" <{STAGING_GRAPH}> .".encode()
         for chunk in batches:
-            self._request(target, "data", b"\n".join(chunk) + b"\n", "application/n-triples")
+            # N-Quads naming the staging graph, like every write: a data endpoint need take nothing else
+            body = b"\n".join(line.rstrip().removesuffix(b".").rstrip() + staging for line in chunk) + b"\n"
+            self._request(self.endpoints.data, "data", body, "application/n-quads")
             done += len(chunk)
             if progress is not None:
                 progress(done, len(lines))
@@ -452,9 +455,3 @@ def _drop_lease(holder: str) -> str:
         DELETE WHERE {{ GRAPH <{META_GRAPH}> {{
           <{_META}writer> <{_META}heldBy> <{holder}> . <{holder}> <{_META}since> ?s
         }} }}"""
-
-
-def _with_query(url: str | None, params: Mapping[str, str]) -> str | None:
-    if url is None:
-        return None
-    return url + ("&" if "?" in url else "?") + urllib.parse.urlencode(params)

@@ -410,6 +410,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.tokens is not None and remote is None:
         print("akg serve: --tokens goes with a remote store (a store folder keeps its own)", file=sys.stderr)
         return EXIT_INPUT
+    if args.tokens is not None and remote is not None and None in (remote.endpoints.update, remote.endpoints.data):
+        print("akg serve: taking reports (--tokens) needs --update-endpoint and --data-endpoint", file=sys.stderr)
+        return EXIT_INPUT
     root = target if isinstance(target, Path) else None
     try:
         store, report = _load_and_validate(args.data, progress, args.engine, location=root, remote=remote)

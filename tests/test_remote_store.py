@@ -228,3 +228,12 @@ def test_http_errors_and_answers_that_are_not_sparql_are_named(oxigraph_url, cap
         assert "did not answer" in _fails(["validate", "--query-endpoint", url], capsys)
     finally:
         server.shutdown()
+
+
+def test_taking_reports_needs_the_endpoints_that_write(tmp_path, capsys) -> None:
+    tokens = str(tmp_path / "tokens.sqlite")
+    err = _fails(["serve", "--query-endpoint", "http://127.0.0.1:9/query", "--tokens", tokens], capsys)
+    assert "needs --update-endpoint and --data-endpoint" in err
+    assert "--tokens goes with a remote store" in _fails(
+        ["serve", "--store", str(tmp_path), "--tokens", tokens], capsys
+    )
