@@ -219,7 +219,7 @@ def create_schema(
     """The schema with its limits: depth, aliases and tokens capped, suggestions hidden, unexpected errors masked,
     and an ``extensions.code`` on every error (see :class:`~graphql_api.schema.common.ErrorCode`); questions
     asked before are answered from what was kept of them (:class:`KnownQueries`)."""
-    prepared = AnswerCache(max_entries=PREPARED_ENTRIES)
+    prepared = AnswerCache(max_entries=PREPARED_ENTRIES, enabled=True)  # parsing and validation, always
     return AccountabilitySchema(
         query=merge_types("Query", (Query, ProgressQuery)),
         mutation=Mutation,

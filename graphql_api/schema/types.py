@@ -45,50 +45,55 @@ from graphql_api.schema.common import (
 )
 
 
+def _concept_label(root: Any, lang: str = "en") -> str:
+    return _label(root.record.labels, lang, root.record.id)
+
+
+def _concept_broader(root: Any, info: Info) -> ConceptNode | None:
+    if root.record.broader is None:
+        return None
+    found = _acc(info).concept(root.record.scheme, root.record.broader)
+    return ConceptNode(record=found) if found else None
+
+
+def _concept_narrower(root: Any, info: Info) -> list[ConceptNode]:
+    acc = _acc(info)
+    return [ConceptNode(record=c) for k in root.record.narrower if (c := acc.concept(root.record.scheme, k))]
+
+
 @strawberry.type(
     name="Concept", description="A concept of a controlled vocabulary (need, capacity, sector, level, group, role...)."
 )
 class ConceptNode:
+    # The fields without arguments are plain values, filled in from the record once: strawberry reads them
+    # without a resolver call, the most frequent cost of the large answers (matrix, coverage).
     record: strawberry.Private[Concept]
-
-    @strawberry.field(description="The stable id, e.g. `rehabilitation`.")
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(self.record.id)
-
-    @strawberry.field(
+    id: strawberry.ID = strawberry.field(description="The stable id, e.g. `rehabilitation`.", default=None)
+    scheme: str = strawberry.field(
         description="The vocabulary: needs, capacities, sectors, levels, groups, roles, modalities, bases, "
-        "deadline-kinds, time-units, periods."
+        "deadline-kinds, time-units, periods.",
+        default=None,
     )
-    def scheme(self) -> str:
-        return self.record.scheme
+    label: str = strawberry.field(
+        resolver=_concept_label,
+        description='The label in `lang` ("en" or "zh"); English when that language has none.',
+    )
+    definition: str | None = strawberry.field(description="The English definition.", default=None)
+    broader: ConceptNode | None = strawberry.field(
+        resolver=_concept_broader, description="The broader concept (needs: the right it belongs to)."
+    )
+    narrower: list[ConceptNode] = strawberry.field(
+        resolver=_concept_narrower, description="The narrower concepts, in vocabulary order."
+    )
+    rank: int | None = strawberry.field(
+        description="Order within the scheme where it has one (levels, roles).", default=None
+    )
+    letter: str | None = strawberry.field(description="The RASCI letter of a role.", default=None)
 
-    @strawberry.field(description='The label in `lang` ("en" or "zh"); English when that language has none.')
-    def label(self, lang: str = "en") -> str:
-        return _label(self.record.labels, lang, self.record.id)
-
-    @strawberry.field(description="The English definition.")
-    def definition(self) -> str | None:
-        return self.record.definition
-
-    @strawberry.field(description="The broader concept (needs: the right it belongs to).")
-    def broader(self, info: Info) -> ConceptNode | None:
-        if self.record.broader is None:
-            return None
-        found = _acc(info).concept(self.record.scheme, self.record.broader)
-        return ConceptNode(record=found) if found else None
-
-    @strawberry.field(description="The narrower concepts, in vocabulary order.")
-    def narrower(self, info: Info) -> list[ConceptNode]:
-        acc = _acc(info)
-        return [ConceptNode(record=c) for k in self.record.narrower if (c := acc.concept(self.record.scheme, k))]
-
-    @strawberry.field(description="Order within the scheme where it has one (levels, roles).")
-    def rank(self) -> int | None:
-        return self.record.rank
-
-    @strawberry.field(description="The RASCI letter of a role.")
-    def letter(self) -> str | None:
-        return self.record.letter
+    def __post_init__(self) -> None:
+        record = self.record
+        self.id, self.scheme, self.definition = strawberry.ID(record.id), record.scheme, record.definition
+        self.rank, self.letter = record.rank, record.letter
 
 
 def _concept(info: Info, scheme: str, ident: str | None) -> ConceptNode | None:
@@ -160,72 +165,80 @@ def paginate(records: list[ObligationRecord], first: int | None, after: str | No
     )
 
 
+def _organization_label(root: Any, lang: str = "en") -> str:
+    return _label(root.record.labels, lang, root.record.id)
+
+
+def _organization_sector(root: Any, info: Info) -> ConceptNode | None:
+    return _concept(info, "sectors", root.record.sector)
+
+
+def _organization_level(root: Any, info: Info) -> ConceptNode | None:
+    return _concept(info, "levels", root.record.level)
+
+
+def _counterparts(root: Any, info: Info) -> list[OrganizationNode]:
+    acc = _acc(info)
+    return [OrganizationNode(record=o) for i in root.record.counterparts if (o := acc.organization(i))]
+
+
+def _organization_obligations(
+    root: Any,
+    info: Info,
+    role: Role | None = None,
+    need: strawberry.ID | None = None,
+    first: int | None = None,
+    after: str | None = None,
+) -> ObligationConnection:
+    records = _checked(
+        lambda: _acc(info).obligations(organization=root.record.id, role=role.value if role else None, need=need)
+    )
+    return paginate(records, first, after)
+
+
 @strawberry.type(
     name="Organization", description="An organisation: a department, institution, government or other body."
 )
 class OrganizationNode:
+    # Plain values filled in once (see ConceptNode).
     record: strawberry.Private[OrganizationRecord]
-
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(self.record.id)
-
-    @strawberry.field(description='The name in `lang` ("en" or "zh").')
-    def label(self, lang: str = "en") -> str:
-        return _label(self.record.labels, lang, self.record.id)
-
-    @strawberry.field
-    def kind(self) -> OrganizationKind:
-        return OrganizationKind(self.record.kind)
-
-    @strawberry.field(description="The sector (system) it belongs to; none for governments and vague bodies.")
-    def sector(self, info: Info) -> ConceptNode | None:
-        return _concept(info, "sectors", self.record.sector)
-
-    @strawberry.field(description="Its administrative level, when it has one.")
-    def level(self, info: Info) -> ConceptNode | None:
-        return _concept(info, "levels", self.record.level)
-
-    @strawberry.field(description="True when it signed a policy document.")
-    def signatory(self) -> bool:
-        return self.record.signatory
-
-    @strawberry.field(description='True when the text names no definite body ("relevant departments").')
-    def vague(self) -> bool:
-        return self.record.vague
-
-    @strawberry.field(description="True when it stands for every body of its kind at its level.")
-    def collective(self) -> bool:
-        return self.record.collective
-
-    @strawberry.field(
+    id: strawberry.ID = strawberry.field(default=None)
+    label: str = strawberry.field(resolver=_organization_label, description='The name in `lang` ("en" or "zh").')
+    kind: OrganizationKind = strawberry.field(default=None)
+    sector: ConceptNode | None = strawberry.field(
+        resolver=_organization_sector,
+        description="The sector (system) it belongs to; none for governments and vague bodies.",
+    )
+    level: ConceptNode | None = strawberry.field(
+        resolver=_organization_level, description="Its administrative level, when it has one."
+    )
+    signatory: bool = strawberry.field(description="True when it signed a policy document.", default=None)
+    vague: bool = strawberry.field(
+        description='True when the text names no definite body ("relevant departments").', default=None
+    )
+    collective: bool = strawberry.field(
+        description="True when it stands for every body of its kind at its level.", default=None
+    )
+    governmental: bool = strawberry.field(
         description="True for governments and their departments (the judiciary and people's organisations "
-        "included); false for institutions, communities, families and society."
+        "included); false for institutions, communities, families and society.",
+        default=None,
     )
-    def governmental(self) -> bool:
-        return self.record.governmental
-
-    @strawberry.field(
+    counterparts: list[OrganizationNode] = strawberry.field(
+        resolver=_counterparts,
         description="The departments of its sector at the other levels (a ministry's provincial, city and county "
-        "departments, and theirs), from the top level down."
+        "departments, and theirs), from the top level down.",
     )
-    def counterparts(self, info: Info) -> list[OrganizationNode]:
-        acc = _acc(info)
-        return [OrganizationNode(record=o) for i in self.record.counterparts if (o := acc.organization(i))]
+    obligations: ObligationConnection = strawberry.field(
+        resolver=_organization_obligations,
+        description="The obligations it holds a role in (that role, that need), document order.",
+    )
 
-    @strawberry.field(description="The obligations it holds a role in (that role, that need), document order.")
-    def obligations(
-        self,
-        info: Info,
-        role: Role | None = None,
-        need: strawberry.ID | None = None,
-        first: int | None = None,
-        after: str | None = None,
-    ) -> ObligationConnection:
-        records = _checked(
-            lambda: _acc(info).obligations(organization=self.record.id, role=role.value if role else None, need=need)
-        )
-        return paginate(records, first, after)
+    def __post_init__(self) -> None:
+        record = self.record
+        self.id, self.kind = strawberry.ID(record.id), OrganizationKind(record.kind)
+        self.signatory, self.vague, self.collective = record.signatory, record.vague, record.collective
+        self.governmental = record.governmental
 
 
 @strawberry.type(
@@ -721,91 +734,78 @@ class Responsibility:
     obligations: list[ObligationNode]
 
 
+def _supporting_sectors(root: Any, info: Info) -> list[ConceptNode]:
+    return _concepts(info, "sectors", root.entry.supporting_sectors)
+
+
 @strawberry.type(description="How one need or capacity is covered; hasLead false marks a gap.")
 class Coverage:
+    # Plain values filled in once (see ConceptNode).
     entry: strawberry.Private[CoverageEntry]
+    need: ConceptNode = strawberry.field(description="The need or capacity.", default=None)
+    leads: list[OrganizationNode] = strawberry.field(default=None)
+    obligation_count: int = strawberry.field(default=None)
+    supporting_sectors: list[ConceptNode] = strawberry.field(resolver=_supporting_sectors)
+    has_lead: bool = strawberry.field(
+        description="False where no organisation leads any duty serving it.", default=None
+    )
 
-    @strawberry.field(description="The need or capacity.")
-    def need(self) -> ConceptNode:
-        return ConceptNode(record=self.entry.concept)
-
-    @strawberry.field
-    def leads(self) -> list[OrganizationNode]:
-        return [OrganizationNode(record=o) for o in self.entry.leads]
-
-    @strawberry.field
-    def obligation_count(self) -> int:
-        return self.entry.obligation_count
-
-    @strawberry.field
-    def supporting_sectors(self, info: Info) -> list[ConceptNode]:
-        return _concepts(info, "sectors", self.entry.supporting_sectors)
-
-    @strawberry.field(description="False where no organisation leads any duty serving it.")
-    def has_lead(self) -> bool:
-        return self.entry.has_lead
+    def __post_init__(self) -> None:
+        entry = self.entry
+        self.need, self.leads = ConceptNode(record=entry.concept), [OrganizationNode(record=o) for o in entry.leads]
+        self.obligation_count, self.has_lead = entry.obligation_count, entry.has_lead
 
 
 @strawberry.type(name="MatrixCell", description="What one sector holds for one column of the matrix.")
 class MatrixCellNode:
+    # Plain values filled in once (see ConceptNode); ``column`` is the matrix's own column node.
     record: strawberry.Private[MatrixCell]
-    column_scheme: strawberry.Private[str]
-
-    @strawberry.field(description="The column: a need or a capacity.")
-    def need(self, info: Info) -> ConceptNode:
-        return _concept(info, self.column_scheme, self.record.column)
-
-    @strawberry.field(description="The roles held, leads first.")
-    def roles(self) -> list[Role]:
-        return [_role(r) for r in self.record.roles]
-
-    @strawberry.field(description="RASCI letters in role order: A lead, R responsible, S supporting, C, I.")
-    def letters(self) -> str:
-        return self.record.letters
-
-    @strawberry.field
-    def obligation_ids(self) -> list[strawberry.ID]:
-        return [strawberry.ID(i) for i in self.record.obligation_ids]
-
-    @strawberry.field(
-        description='The clauses the cell rests on, in document order: provision numbers, each as "<document-id> '
-        '<number>" unless the matrix is narrowed to one document.'
+    column: strawberry.Private[ConceptNode]
+    need: ConceptNode = strawberry.field(description="The column: a need or a capacity.", default=None)
+    roles: list[Role] = strawberry.field(description="The roles held, leads first.", default=None)
+    letters: str = strawberry.field(
+        description="RASCI letters in role order: A lead, R responsible, S supporting, C, I.", default=None
     )
-    def clauses(self) -> list[str]:
-        return list(self.record.clauses)
+    obligation_ids: list[strawberry.ID] = strawberry.field(default=None)
+    clauses: list[str] = strawberry.field(
+        description='The clauses the cell rests on, in document order: provision numbers, each as "<document-id> '
+        '<number>" unless the matrix is narrowed to one document.',
+        default=None,
+    )
+
+    def __post_init__(self) -> None:
+        record = self.record
+        self.need, self.roles, self.letters = self.column, [_role(r) for r in record.roles], record.letters
+        self.obligation_ids, self.clauses = [strawberry.ID(i) for i in record.obligation_ids], list(record.clauses)
+
+
+def _row_sector(root: Any, info: Info) -> ConceptNode:
+    return _concept(info, "sectors", root.record.sector)
 
 
 @strawberry.type(name="MatrixRow", description="One sector's row of the matrix.")
 class MatrixRowNode:
     record: strawberry.Private[MatrixRow]
-    schemes: strawberry.Private[tuple[str, ...]]
+    columns: strawberry.Private[tuple[ConceptNode, ...]]
+    sector: ConceptNode = strawberry.field(resolver=_row_sector)
+    cells: list[MatrixCellNode] = strawberry.field(default=None)
 
-    @strawberry.field
-    def sector(self, info: Info) -> ConceptNode:
-        return _concept(info, "sectors", self.record.sector)
-
-    @strawberry.field
-    def cells(self) -> list[MatrixCellNode]:
-        return [MatrixCellNode(record=c, column_scheme=s) for c, s in zip(self.record.cells, self.schemes, strict=True)]
+    def __post_init__(self) -> None:
+        self.cells = [MatrixCellNode(record=c, column=n) for c, n in zip(self.record.cells, self.columns, strict=True)]
 
 
 @strawberry.type(name="ResponsibilityMatrix", description="Sectors against needs and capacities.")
 class ResponsibilityMatrixNode:
     record: strawberry.Private[ResponsibilityMatrix]
+    columns: list[ConceptNode] = strawberry.field(default=None)
+    rows: list[MatrixRowNode] = strawberry.field(default=None)
+    gaps: list[ConceptNode] = strawberry.field(description="The columns no organisation leads.", default=None)
 
-    @strawberry.field
-    def columns(self) -> list[ConceptNode]:
-        return [ConceptNode(record=c) for c in self.record.columns]
-
-    @strawberry.field
-    def rows(self) -> list[MatrixRowNode]:
-        schemes = tuple(c.scheme for c in self.record.columns)
-        return [MatrixRowNode(record=r, schemes=schemes) for r in self.record.rows]
-
-    @strawberry.field(description="The columns no organisation leads.")
-    def gaps(self) -> list[ConceptNode]:
-        by_id = {c.id: c for c in self.record.columns}
-        return [ConceptNode(record=by_id[g]) for g in self.record.gaps]
+    def __post_init__(self) -> None:
+        self.columns = [ConceptNode(record=c) for c in self.record.columns]
+        by_id = {node.id: node for node in self.columns}
+        self.rows = [MatrixRowNode(record=r, columns=tuple(self.columns)) for r in self.record.rows]
+        self.gaps = [by_id[g] for g in self.record.gaps]
 
 
 @strawberry.type(description="Provisions and obligations whose text holds the searched words.")
