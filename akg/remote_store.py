@@ -40,6 +40,7 @@ import contextlib
 import json
 import random
 import re
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -66,6 +67,7 @@ from akg.store import (
     _graph_from_ntriples,
     _ox,
     _prefixes_in,
+    _rdf,
 )
 from loader.namespaces import ID
 
@@ -79,6 +81,8 @@ LEASE_SECONDS = 30
 LEASE_MARGIN_SECONDS = 5
 _LEASE_WAIT_SECONDS = 60.0
 BATCH_TRIPLES = 50_000
+#: Seconds the swap of a new corpus may take: one transaction of the whole corpus (minutes at national scale).
+SWAP_TIMEOUT = 3 * 3600.0
 
 _CORPUS_VERSION = (
     f"SELECT ?version WHERE {{ GRAPH <{META_GRAPH}> {{ <{META_GRAPH}> <{_META}corpusVersion> ?version }} }}"
@@ -149,8 +153,6 @@ def _matches(term: Mapping[str, str] | None, value: Bound) -> bool:
 
 
 def _ox_bound(value: Bound) -> ox.Literal:
-    from akg.store import _rdf
-
     node = _rdf(value)
     assert isinstance(node, ox.Literal)
     return node
@@ -165,6 +167,7 @@ class SparqlStore:
         self.endpoints = endpoints
         self.timeout = timeout
         self._mirror: tuple[str | None, OxigraphStore] | None = None
+        self._lease = threading.local()  # the holder of the lease this thread took, if any
 
     # -- HTTP -----------------------------------------------------------------------------------------
 
@@ -214,10 +217,10 @@ class SparqlStore:
             self.endpoints.query, "query", form, "application/x-www-form-urlencoded", accept, timeout=timeout
         )
 
-    def update(self, update: str) -> None:
+    def update(self, update: str, timeout: float | None = None) -> None:
         """Run a fixed SPARQL Update (only values akg makes may be in it: see the module docstring)."""
         form = urllib.parse.urlencode({"update": update}).encode()
-        self._request(self.endpoints.update, "update", form, "application/x-www-form-urlencoded")
+        self._request(self.endpoints.update, "update", form, "application/x-www-form-urlencoded", timeout=timeout)
 
     def _results(self, query: str) -> tuple[list[str], list[dict[str, dict[str, str]]]]:
         media, body = self._query(query, "application/sparql-results+json")
@@ -317,7 +320,7 @@ class SparqlStore:
         size = max(batch, len(with_blank))
         batches = [ordered[:size]] + [ordered[i : i + batch] for i in range(size, len(ordered), batch)]
         version = f"{fingerprint}/{uuid.uuid4()}"
-        self.update(f"DROP SILENT GRAPH <{STAGING_GRAPH}>")
+        self.update(f"DROP SILENT GRAPH <{STAGING_GRAPH}>", SWAP_TIMEOUT)
         done = 0
         staging = f" <{STAGING_GRAPH}> .".encode()
         for chunk in batches:
@@ -331,7 +334,8 @@ class SparqlStore:
         self.update(
             f"MOVE SILENT GRAPH <{STAGING_GRAPH}> TO DEFAULT ;\n"
             f"DELETE WHERE {{ GRAPH <{META_GRAPH}> {{ <{META_GRAPH}> <{_META}corpusVersion> ?v }} }} ;\n"
-            f'INSERT DATA {{ GRAPH <{META_GRAPH}> {{ <{META_GRAPH}> <{_META}corpusVersion> "{version}" }} }}'
+            f'INSERT DATA {{ GRAPH <{META_GRAPH}> {{ <{META_GRAPH}> <{_META}corpusVersion> "{version}" }} }}',
+            SWAP_TIMEOUT,
         )
         return version
 
@@ -401,16 +405,16 @@ class SparqlStore:
                     f"{_LEASE_WAIT_SECONDS:g} s; try again"
                 )
             time.sleep(random.uniform(0.01, 0.1))
-        self._holder = holder
+        self._lease.holder = holder
         try:
             yield
         finally:
-            self._holder = None
+            self._lease.holder = None
             self.update(_drop_lease(holder))
 
     def check_lease(self) -> None:
         """Raise :class:`StoreUnavailable` unless this store holds the writer lease with time to spare."""
-        holder = getattr(self, "_holder", None)
+        holder = getattr(self._lease, "holder", None)
         for row in self.select(_LEASE_HOLDERS):
             if str(row["holder"]) == holder and _seconds(row["left"]) > LEASE_MARGIN_SECONDS:
                 return

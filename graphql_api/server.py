@@ -16,7 +16,7 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI, Request
@@ -275,7 +275,6 @@ def _follow_corpus(
     any replica sees.
     """
     from akg.progress.tracking import InstanceIndex
-    from akg.remote_store import StoreUnavailable
 
     seen = [store.corpus_version()]
     lock = asyncio.Lock()
@@ -295,15 +294,35 @@ def _follow_corpus(
         log.info("a new corpus was loaded into the store (version %s): indexes rebuilt", version)
         seen[0] = version
 
-    @app.middleware("http")
-    async def follow_corpus(request: Request, call_next: RequestResponseEndpoint) -> Response:
-        try:
-            version = await run_in_threadpool(store.corpus_version)
-            if version != seen[0]:
-                async with lock:
-                    if version != seen[0]:
-                        await run_in_threadpool(rebuild, version)
-        except StoreUnavailable as exc:
-            log.error("the store failed on %s %s: %s", request.method, request.url.path, exc)
-            return error_response("The store is unavailable; try again later.", 503, ErrorCode.INTERNAL_SERVER_ERROR)
-        return await call_next(request)
+    async def check() -> None:
+        version = await run_in_threadpool(store.corpus_version)
+        if version != seen[0]:
+            async with lock:
+                if version != seen[0]:
+                    await run_in_threadpool(rebuild, version)
+
+    app.add_middleware(_CorpusFollower, check=check)
+
+
+class _CorpusFollower:
+    """Plain ASGI middleware (cheaper than BaseHTTPMiddleware on every request): awaits ``check`` before each
+    HTTP request; a store that cannot be reached answers 503 with a JSON error body."""
+
+    def __init__(self, app: Any, check: Callable[[], Awaitable[None]]) -> None:
+        self.app = app
+        self.check = check
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            from akg.remote_store import StoreUnavailable
+
+            try:
+                await self.check()
+            except StoreUnavailable as exc:
+                log.error("the store failed on %s %s: %s", scope.get("method"), scope.get("path"), exc)
+                response = error_response(
+                    "The store is unavailable; try again later.", 503, ErrorCode.INTERNAL_SERVER_ERROR
+                )
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)

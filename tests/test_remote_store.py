@@ -237,3 +237,16 @@ def test_taking_reports_needs_the_endpoints_that_write(tmp_path, capsys) -> None
     assert "--tokens goes with a remote store" in _fails(
         ["serve", "--store", str(tmp_path), "--tokens", tokens], capsys
     )
+
+
+def test_a_replica_answers_503_while_its_store_is_unreachable(remote: SparqlStore) -> None:
+    store = SparqlStore(remote.endpoints)
+    app = create_app(Accountability.from_store(store), store=store, sparql=SparqlLimits(workers=0))
+    with serving(app) as url:
+        assert httpx.get(f"{url}/healthz").status_code == 200
+        store.endpoints = Endpoints.oxigraph(f"sparql+http://127.0.0.1:{free_port()}")  # the server goes away
+        answer = httpx.post(f"{url}/graphql", json={"query": "{ sectors { id } }"})
+        assert answer.status_code == 503
+        assert answer.json()["errors"][0]["message"] == "The store is unavailable; try again later."
+        store.endpoints = remote.endpoints  # and comes back
+        assert httpx.post(f"{url}/graphql", json={"query": "{ sectors { id } }"}).status_code == 200
