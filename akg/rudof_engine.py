@@ -21,6 +21,8 @@ Contract:
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rdflib import RDF, XSD, BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.extras.shacl import parse_shacl_path
@@ -36,7 +38,7 @@ except ImportError as exc:
         "reinstall akg, or validate with the reference engine: --engine pyshacl"
     ) from exc
 
-__all__ = ["REFERENCE_DATATYPES", "order_comparisons", "rudof_findings"]
+__all__ = ["REFERENCE_DATATYPES", "order_comparisons", "properties_read", "rudof_findings"]
 
 SH = _v.SH
 # The datatypes both engines order by value: a comparison between well-formed literals of one of them gives
@@ -47,28 +49,60 @@ _TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjects
 _SHAPE_TYPES = (SH.NodeShape, SH.PropertyShape)
 
 
-def rudof_findings(data: Graph, shapes: Graph) -> list[_v.Finding]:
-    """Validate ``data`` against ``shapes`` with rudof; one Finding per result, unsorted.
+def rudof_findings(
+    data: Graph, shapes: Graph, *, ntriples: bytes | None = None, whole: Callable[[], Graph] | None = None
+) -> list[_v.Finding]:
+    """Validate ``data`` against ``shapes`` with rudof; one Finding per result, unsorted. ``ntriples``, when
+    given, is the graph as N-Triples, which rudof reads; ``data`` may then hold only the triples of
+    :func:`properties_read` (what the findings and the order check read), and ``whole`` makes the whole graph
+    when pySHACL must run.
 
     The findings of an order comparison whose values the engines could order differently are pySHACL's
     (see the module docstring).
     """
     session = pyrudof.Rudof(pyrudof.RudofConfig())
-    session.read_data(data.serialize(format="nt"), format=pyrudof.RDFFormat.NTriples)
-    session.read_shacl(shapes.serialize(format="turtle"), format=pyrudof.ShaclFormat.Turtle)
+    text = ntriples.decode("utf-8") if ntriples is not None else data.serialize(format="nt")
+    session.read_data(text, format=pyrudof.RDFFormat.NTriples)
+    session.read_shacl(_turtle(shapes), format=pyrudof.ShaclFormat.Turtle)
     report = session.validate_shacl(mode=pyrudof.ShaclValidationMode.Native)
     findings = [_finding(entry, data, shapes) for entry in report]
     referred = {shape for shape in order_comparisons(shapes) if not _ordered_alike(data, shapes, shape)}
     if not referred:
         return findings
     try:
-        reference = _v.reference_findings(data, _shapes_of(shapes, referred), shapes)
+        reference = _v.reference_findings(whole() if whole else data, _shapes_of(shapes, referred), shapes)
     except _v.EngineFailure:
         # rdflib cannot order an ill-formed literal (say "2022-02-30"^^xsd:date) before another: pySHACL
         # fails on the whole graph then, and has no answer to defer to; rudof's stands.
         return findings
     names = {_v._term_text(shape) for shape in referred}
     return [f for f in findings if f.source_shape not in names] + [f for f in reference if f.source_shape in names]
+
+
+_written: list[tuple[Graph, int, str]] = []
+
+
+def _turtle(shapes: Graph) -> str:
+    """``shapes`` as Turtle, written once per shapes graph (a shard process validates many graphs with one)."""
+    for graph, size, text in _written:
+        if graph is shapes and size == len(shapes):
+            return text
+    text = shapes.serialize(format="turtle")
+    _written[:] = [(shapes, len(shapes), text)]
+    return text
+
+
+def properties_read(shapes: Graph) -> set[URIRef]:
+    """The properties whose triples :func:`rudof_findings` reads from ``data`` besides rudof: those that resolve
+    a finding (:data:`akg.validation.RESOLUTION_PROPERTIES`) and those the order check looks at (``rdf:type``
+    triples are read only to know a document: ``akg:PolicyDocument``)."""
+    read = set(_v.RESOLUTION_PROPERTIES)
+    for shape in order_comparisons(shapes):
+        last = _last_step(shapes, shapes.value(shape, SH.path))
+        if last is not None:
+            read.add(last)
+        read |= {p for order in _ORDERS for p in shapes.objects(shape, order) if isinstance(p, URIRef)}
+    return read
 
 
 def order_comparisons(shapes: Graph) -> set[Node]:

@@ -35,7 +35,16 @@ from rdflib import RDF, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.extras.shacl import parse_shacl_path
 from rdflib.term import Node
 
-__all__ = ["DEFAULT_ENGINE", "ENGINES", "Finding", "Severity", "ValidationReport", "load_shapes", "validate"]
+__all__ = [
+    "DEFAULT_ENGINE",
+    "ENGINES",
+    "Finding",
+    "Severity",
+    "ValidationReport",
+    "engine_findings",
+    "load_shapes",
+    "validate",
+]
 
 AKG = Namespace("https://w3id.org/akg/ontology#")
 SH = Namespace("http://www.w3.org/ns/shacl#")
@@ -43,6 +52,18 @@ SH = Namespace("http://www.w3.org/ns/shacl#")
 # Properties that link an obligation to the nodes it owns; used to find the
 # annotation file of an assignment or deadline that carries no source itself.
 _OWNED_BY_OBLIGATION = (AKG.hasAssignment, AKG.hasDeadline)
+#: Every property :func:`_source_of` and :func:`_context_of` read (and ``rdf:type akg:PolicyDocument``): a graph
+#: of only these triples resolves a finding's file, line and context as the whole graph does.
+RESOLUTION_PROPERTIES = (
+    *_OWNED_BY_OBLIGATION,
+    AKG.sourceFile,
+    AKG.sourceLine,
+    AKG.provision,
+    AKG.inDocument,
+    AKG.identifier,
+    AKG.number,
+    AKG.text,
+)
 
 
 class Severity(enum.StrEnum):
@@ -210,14 +231,18 @@ def validate(
     """
     if engine not in ENGINES:
         raise ValueError(f"unknown validation engine {engine!r}: expected one of {', '.join(ENGINES)}")
-    shapes = load_shapes(shapes_dir)
+    if engine == "rudof" and inference != "none":
+        raise ValueError("the rudof engine runs no inference: use inference='none' or engine='pyshacl'")
+    return _report(engine_findings(data, load_shapes(shapes_dir), engine, inference=inference))
+
+
+def engine_findings(data: Graph, shapes: Graph, engine: str, *, inference: str = "none") -> list[Finding]:
+    """``engine``'s findings of ``shapes`` on ``data``, unsorted and not deduplicated."""
     if engine == "rudof":
-        if inference != "none":
-            raise ValueError("the rudof engine runs no inference: use inference='none' or engine='pyshacl'")
         from akg.rudof_engine import rudof_findings
 
-        return _report(rudof_findings(data, shapes))
-    return _report(reference_findings(data, shapes, shapes, inference=inference))
+        return rudof_findings(data, shapes)
+    return reference_findings(data, shapes, shapes, inference=inference)
 
 
 def _report(findings: list[Finding]) -> ValidationReport:

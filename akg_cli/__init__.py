@@ -114,11 +114,51 @@ def _engine_options() -> dict[str, object]:
 
 
 def _validate_corpus(args: argparse.Namespace) -> tuple[ValidationReport, dict[str, int]]:
-    """Build and validate the data folder of ``akg validate``: its report and the corpus counts it prints."""
+    """Build and validate the data folder of ``akg validate``: its report and the corpus counts it prints.
+
+    With ``--jobs`` above 1 or ``--shard``, the graph is validated in shards (:mod:`akg.validation_shards`)."""
     from akg.store import counts
 
-    store, report = _load_and_validate(args.data, Progress(), args.engine)
+    if args.jobs == 1 and args.shard is None:
+        store, report = _load_and_validate(args.data, Progress(), args.engine)
+        return report, counts(store)
+    from akg import resources
+    from akg.store import OxigraphStore, corpus_ntriples
+    from akg.validation_shards import validate_sharded
+
+    progress = Progress()
+    progress("loading data")
+    ntriples = corpus_ntriples(args.data)
+    shards, only = (args.shard[1], [args.shard[0]]) if args.shard else (None, None)
+    progress(f"validating in shards, {args.jobs} process(es) at a time ({args.engine})")
+    report = validate_sharded(
+        ntriples, resources.shapes_dir(), engine=args.engine, jobs=args.jobs, shards=shards, only=only
+    )
+    store = OxigraphStore()
+    store.replace_ntriples(ntriples)
     return report, counts(store)
+
+
+def _print_plan(args: argparse.Namespace) -> int:
+    """``akg validate --plan``: the shards ``--jobs`` or ``--shard`` would run, as JSON."""
+    import json
+
+    from akg import resources
+    from akg.store import corpus_ntriples
+    from akg.validation_shards import ShardingRefused, plan_of, shard_count
+
+    try:
+        ntriples = corpus_ntriples(args.data)
+        count = args.shard[1] if args.shard else shard_count(ntriples.count(b"\n"), args.jobs)
+        the_plan, reach = plan_of(ntriples, resources.shapes_dir(), count)
+    except LoadError as exc:
+        return _input_error(exc)
+    except ShardingRefused as exc:
+        print(f"akg validate: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    shown = {"depth": reach.depth, "backward": sorted(reach.backward), **the_plan.as_json()}
+    print(json.dumps(shown, indent=2, ensure_ascii=False))
+    return EXIT_OK
 
 
 def _validate_remote(args: argparse.Namespace, remote: SparqlStore, source_root: object) -> int:
@@ -139,6 +179,28 @@ def _validate_remote(args: argparse.Namespace, remote: SparqlStore, source_root:
         return EXIT_INPUT
     print(render(report, corpus_counts, args.format, source_root=source_root))
     return EXIT_OK if report.conforms_at(Severity.parse(args.fail_on)) else EXIT_FINDINGS
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
+    return value
+
+
+def _shard(text: str) -> tuple[int, int]:
+    """``K/N``: shard K (1..N) of N."""
+    k, _, n = text.partition("/")
+    try:
+        shard, count = int(k), int(n)
+    except ValueError:
+        shard = count = 0
+    if not 1 <= shard <= count:
+        raise argparse.ArgumentTypeError(f"expected K/N with 1 <= K <= N, e.g. 1/4, got {text!r}")
+    return shard, count
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -162,10 +224,14 @@ def cmd_validate(args: argparse.Namespace) -> int:
         return remote
     if remote is not None:
         return _validate_remote(args, remote, source_root)
+    if args.plan:
+        return _print_plan(args)
     # Unchanged inputs, shapes, engine and code: the findings of the last run, with no store built.
     cached = validation_cache.entry(
         args.data or resources.data_dir(), resources.ontology_dir(), resources.shapes_dir(), args.engine
     )
+    if args.shard is not None:  # a part of the findings: not the cached whole
+        cached = validation_cache.ValidationCacheEntry(None, None)
     known = cached.read()
     if known is not None:
         report, corpus_counts = known
@@ -177,7 +243,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         except ImportError as exc:  # pyrudof missing or broken: say so, never fall back silently
             print(f"akg validate: {exc}", file=sys.stderr)
             return EXIT_INPUT
-        except EngineFailure as exc:
+        except (EngineFailure, ValueError) as exc:  # ValueError: a sharding refused, a shard out of range
             print(f"akg validate: {exc}", file=sys.stderr)
             return EXIT_INPUT
         cached.write(report, corpus_counts)
@@ -770,6 +836,20 @@ def parser() -> argparse.ArgumentParser:
     )
     _add_endpoint_options(check, writes=False)
     check.add_argument("--no-cache", action="store_true", help=_NO_CACHE_HELP)
+    check.add_argument(
+        "--jobs",
+        type=_positive,
+        default=1,
+        metavar="N",
+        help="validate in shards, N processes at a time (the same findings; see docs/validation.md)",
+    )
+    check.add_argument(
+        "--shard",
+        type=_shard,
+        metavar="K/N",
+        help="validate only shard K of N (CI jobs; the N shards' findings together are the whole report)",
+    )
+    check.add_argument("--plan", action="store_true", help="print the shard plan of --jobs or --shard as JSON")
     check.set_defaults(run=cmd_validate)
 
     from akg.scaffold import LANGUAGES
