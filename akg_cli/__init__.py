@@ -635,8 +635,16 @@ def cmd_load(args: argparse.Namespace) -> int:
 
 
 def _store_root(value: Path | None) -> Path:
-    """``--store``, else ``$AKG_STORE``, else ``./akg-store``."""
-    return value or _path(os.environ.get(STORE_ENV) or "akg-store")
+    """``--store``, else ``$AKG_STORE``, else ``./akg-store``; a SPARQL server's URL is refused (exit status 2)."""
+    root = value or _path(os.environ.get(STORE_ENV) or "akg-store")
+    if str(root).startswith(("sparql+http:", "sparql+https:")):  # a Path has folded its "//"
+        print(
+            "akg: this command takes a store folder, not a SPARQL server; a remote store's tokens are a file that "
+            "akg token writes in a folder (akg serve --tokens DIR/tokens.sqlite): see docs/remote-stores.md",
+            file=sys.stderr,
+        )
+        raise SystemExit(EXIT_INPUT)
+    return root
 
 
 def _registry_errors(command: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:

@@ -250,3 +250,17 @@ def test_a_replica_answers_503_while_its_store_is_unreachable(remote: SparqlStor
         assert answer.json()["errors"][0]["message"] == "The store is unavailable; try again later."
         store.endpoints = remote.endpoints  # and comes back
         assert httpx.post(f"{url}/graphql", json={"query": "{ sectors { id } }"}).status_code == 200
+
+
+def test_token_commands_refuse_a_server_url_rather_than_make_a_folder_of_it(
+    oxigraph_url,  # noqa: F811
+    tmp_path,
+    monkeypatch,
+    capsys,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as stopped:
+        main(["token", "list", "--store", oxigraph_url])
+    assert stopped.value.code == 2
+    assert "takes a store folder, not a SPARQL server" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
