@@ -9,7 +9,10 @@ both are given (``akg serve --tokens FILE``).
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
+import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -150,3 +153,48 @@ def test_a_new_corpus_is_followed_at_the_next_request(replicas) -> None:
     finally:
         store.load_corpus(corpus_ntriples(), build_cache.input_key(resources.data_dir(), resources.ontology_dir()))
     assert ask(a, "{ documents { id } }") == ask(b, "{ documents { id } }") == shipped
+
+
+def _akg_serve(url: str, tokens: Path) -> tuple[str, subprocess.Popen[bytes]]:
+    from tests.graphql_support import free_port
+
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "akg_cli", "serve", "--store", url, "--tokens", str(tokens), "--port", str(port),
+         "--sparql-workers", "0"],
+        cwd=Path(__file__).resolve().parent.parent, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(process.stderr.read().decode(errors="replace")[-2000:])
+        try:
+            if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
+                return base, process
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    process.kill()
+    raise AssertionError("akg serve did not start")
+
+
+def test_two_akg_serve_processes_share_one_store(loaded_oxigraph, tmp_path) -> None:  # noqa: F811
+    url, _run = loaded_oxigraph
+    tokens = tmp_path / "tokens.sqlite"
+    reporter = TokenRegistry(tokens).issue("civil-affairs@420500", "reporter").text
+    processes = []
+    try:
+        a, process = _akg_serve(url, tokens)
+        processes.append(process)
+        b, process = _akg_serve(url, tokens)
+        processes.append(process)
+        assert httpx.get(f"{a}/healthz").json() == httpx.get(f"{b}/healthz").json()
+        written = ask(a, SUBMIT, {"input": plan("420500", "Through the first akg serve.")}, reporter)
+        (status,) = ask(b, STATUS, {"obligation": PLAN, "jurisdiction": "420500"}, reporter)["status"]
+        assert status["latest"]["id"] == written["submitReport"]["report"]["id"]
+    finally:
+        for process in processes:
+            process.terminate()
+            process.wait(timeout=30)
+            process.stderr.close()
