@@ -183,9 +183,11 @@ class CorpusIndex:
     """The lines of an N-Triples graph: for the forward properties indexed by subject, for the backward ones by
     object."""
 
-    def __init__(self, ntriples: bytes, reach: Reach) -> None:
+    def __init__(self, ntriples: bytes, reach: Reach, *, with_readers: bool = False) -> None:
+        """``with_readers``: also index :attr:`readers`, the nodes one step from each node that can read it."""
         backward_terms = {f"<{p}>".encode() for p in reach.backward}
         forward_terms = {f"<{p}>".encode() for p in reach.forward}
+        self.readers: dict[bytes, list[bytes]] = {}
         self.lines: list[bytes] = []
         self.outgoing: dict[bytes, list[int]] = {}
         self.incoming: dict[bytes, list[int]] = {}
@@ -208,6 +210,10 @@ class CorpusIndex:
                 self.units.setdefault(unit_of(obj), set()).add(obj)
                 if predicate in backward_terms:
                     self.incoming.setdefault(obj, []).append(number)
+                    if with_readers:
+                        self.readers.setdefault(subject, []).append(obj)
+                if with_readers and predicate in forward_terms:
+                    self.readers.setdefault(obj, []).append(subject)
             if predicate == _SUBCLASS:
                 self.schema.append(number)
 
@@ -283,11 +289,14 @@ def _start_worker(shapes_dir: str) -> None:
 
 
 def _validate_shard(ntriples: bytes, focus: frozenset[str], engine: str) -> list[_v.Finding]:
-    """The findings on ``focus`` of validating the shard graph ``ntriples``."""
+    assert _worker_shapes is not None
+    return findings_on(ntriples, focus, _worker_shapes, engine)
+
+
+def findings_on(ntriples: bytes, focus: frozenset[str], shapes: Graph, engine: str) -> list[_v.Finding]:
+    """The findings on the nodes ``focus`` (as findings name them) of validating the graph ``ntriples``."""
     from akg.store import _graph_from_ntriples
 
-    shapes = _worker_shapes
-    assert shapes is not None
     if engine == "rudof":
         from akg.rudof_engine import properties_read, rudof_findings
 
@@ -312,7 +321,8 @@ def _lines_of(ntriples: bytes, properties: Iterable[URIRef]) -> bytes:
     )
 
 
-def _focus_text(node: bytes) -> str:
+def focus_text(node: bytes) -> str:
+    """A node as N-Triples writes it, as a finding names it: the IRI, or ``_:label``."""
     text = node.decode()
     return text[1:-1] if text.startswith("<") else text
 
@@ -371,7 +381,7 @@ def _shard_tasks(
         if not 1 <= k <= len(the_plan.shards):
             raise ValueError(f"there is no shard {k} of {len(the_plan.shards)}")
         nodes = [node for unit in the_plan.shards[k - 1] for node in sorted(index.units[unit])]
-        yield index.neighbourhood(nodes, reach.depth), frozenset(_focus_text(n) for n in nodes)
+        yield index.neighbourhood(nodes, reach.depth), frozenset(focus_text(n) for n in nodes)
 
 
 def default_jobs() -> int:

@@ -38,7 +38,9 @@ def test_a_synthetic_corpus_with_jurisdictions_sharded_gives_the_one_process_fin
     # A planted defect whose check reads another shard: an organisation's jurisdiction is no longer a
     # Jurisdiction (sh:class of JurisdictionBody-inOneJurisdiction), and the organisation sits in the province's
     # shard while its assignments sit in documents' shards.
-    jurisdiction_type = b"<http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <https://w3id.org/akg/ontology#Jurisdiction>"
+    jurisdiction_type = (
+        b"<http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <https://w3id.org/akg/ontology#Jurisdiction>"
+    )
     lines = ntriples.splitlines(keepends=True)
     dropped = next(i for i, line in enumerate(lines) if jurisdiction_type in line and b"/jurisdiction/4201" in line)
     ntriples = b"".join(lines[:dropped] + lines[dropped + 1 :])
