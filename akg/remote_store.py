@@ -74,7 +74,7 @@ from loader.namespaces import ID
 SCHEMES = ("sparql+http://", "sparql+https://")
 #: The private graph of the store's own facts: the corpus version and the writer lease. Never served.
 META_GRAPH = ID + "graph/meta"
-#: A graph a load fills before it is moved, in one update, into the default graph.
+#: A graph a load fills before one update makes the default graph equal to it.
 STAGING_GRAPH = ID + "graph/staging"
 _META = META_GRAPH + "#"
 LEASE_SECONDS = 30
@@ -309,9 +309,10 @@ class SparqlStore:
 
         The triples go in batches of ``batch`` into :data:`STAGING_GRAPH`, as N-Quads POSTed to the data
         endpoint (triples with blank nodes all in the first batch, so that servers that scope blank-node
-        labels to a request keep them one node); then one
-        update moves the staging graph into the default graph and writes the version, so readers see the
-        old corpus or the new one, never a mix. ``progress(done, total)`` is called after each batch.
+        labels to a request keep them one node); then one update makes the default graph equal to the
+        staging graph (deleting what the new corpus lacks, inserting what it adds: only the difference is
+        written) and writes the version, so readers see the old corpus or the new one, never a mix; then the
+        staging graph is dropped. ``progress(done, total)`` is called after each batch.
         """
         lines = [line for line in ntriples.split(b"\n") if line.strip()]
         with_blank = [line for line in lines if b"_:" in line]
@@ -320,7 +321,7 @@ class SparqlStore:
         size = max(batch, len(with_blank))
         batches = [ordered[:size]] + [ordered[i : i + batch] for i in range(size, len(ordered), batch)]
         version = f"{fingerprint}/{uuid.uuid4()}"
-        self.update(f"DROP SILENT GRAPH <{STAGING_GRAPH}>", SWAP_TIMEOUT)
+        self._empty_staging(batch)  # what a load cut short left
         done = 0
         staging = f" <{STAGING_GRAPH}> .".encode()
         for chunk in batches:
@@ -331,13 +332,25 @@ class SparqlStore:
             if progress is not None:
                 progress(done, len(lines))
         assert all(c in "0123456789abcdef-/" for c in version)  # akg's own digest and UUID, nothing else
+        # Only the difference is written in the swap's transaction: a reload that changed one file is quick.
+        staged = f"GRAPH <{STAGING_GRAPH}> {{ ?s ?p ?o }}"
         self.update(
-            f"MOVE SILENT GRAPH <{STAGING_GRAPH}> TO DEFAULT ;\n"
+            f"DELETE {{ ?s ?p ?o }} WHERE {{ ?s ?p ?o FILTER NOT EXISTS {{ {staged} }} }} ;\n"
+            f"INSERT {{ ?s ?p ?o }} WHERE {{ {staged} FILTER NOT EXISTS {{ ?s ?p ?o }} }} ;\n"
             f"DELETE WHERE {{ GRAPH <{META_GRAPH}> {{ <{META_GRAPH}> <{_META}corpusVersion> ?v }} }} ;\n"
             f'INSERT DATA {{ GRAPH <{META_GRAPH}> {{ <{META_GRAPH}> <{_META}corpusVersion> "{version}" }} }}',
             SWAP_TIMEOUT,
         )
+        self._empty_staging(batch)
         return version
+
+    def _empty_staging(self, batch: int) -> None:
+        """Delete the staging graph ``batch`` triples per update: one transaction of a whole national corpus
+        would hold it all in the server's memory (Oxigraph deletes a graph triple by triple)."""
+        staged = f"GRAPH <{STAGING_GRAPH}> {{ ?s ?p ?o }}"
+        step = f"DELETE {{ {staged} }} WHERE {{ SELECT ?s ?p ?o WHERE {{ {staged} }} LIMIT {int(batch)} }}"
+        while self.select(f"SELECT ?s WHERE {{ {staged} }} LIMIT 1"):
+            self.update(step, SWAP_TIMEOUT)
 
     def served(self) -> OxigraphStore:
         """An in-memory copy of the served graph, fetched again when the corpus version changes."""
