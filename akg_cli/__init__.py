@@ -599,6 +599,9 @@ def cmd_load(args: argparse.Namespace) -> int:
     if remote is None and args.store is None:
         print("akg load: give --store (a folder, or sparql+http://HOST:PORT) or --query-endpoint", file=sys.stderr)
         return EXIT_INPUT
+    if remote is not None and None in (remote.endpoints.update, remote.endpoints.data):
+        print("akg load: loading needs --update-endpoint and --data-endpoint besides --query-endpoint", file=sys.stderr)
+        return EXIT_INPUT
     bar = ProgressBar(total=3)
     bar("building the corpus")
     data_dir, ontology_dir = args.data or resources.data_dir(), resources.ontology_dir()

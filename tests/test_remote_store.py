@@ -201,7 +201,7 @@ def test_an_unreachable_server_is_named(capsys) -> None:
     err = _fails(["serve", "--store", f"sparql+http://127.0.0.1:{port}"], capsys)
     assert f"http://127.0.0.1:{port}/query" in err
     err = _fails(["load", "--query-endpoint", f"http://127.0.0.1:{port}/q"], capsys)
-    assert "--update-endpoint" in err  # loading needs the endpoints it writes to
+    assert "loading needs --update-endpoint and --data-endpoint" in err  # said before the corpus is built
 
 
 def test_http_errors_and_answers_that_are_not_sparql_are_named(oxigraph_url, capsys) -> None:  # noqa: F811
