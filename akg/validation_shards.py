@@ -194,28 +194,35 @@ class CorpusIndex:
         self.schema: list[int] = []
         self.units: dict[str, set[bytes]] = {}
         self.sizes: dict[str, int] = {}
+        unit_by_node: dict[bytes, str] = {}  # a node's unit, worked out once per node
         for line in ntriples.splitlines():
             if not line or line.startswith(b"#"):
                 continue
             number = len(self.lines)
             self.lines.append(line)
             subject, predicate, rest = line.split(b" ", 2)
-            obj = rest[: rest.rstrip().rindex(b" ")].strip() if rest.rstrip().endswith(b".") else rest.strip()
             if predicate in forward_terms:
                 self.outgoing.setdefault(subject, []).append(number)
-            unit = unit_of(subject)
+            unit = unit_by_node.get(subject)
+            if unit is None:
+                unit = unit_by_node[subject] = unit_of(subject)
+                self.units.setdefault(unit, set()).add(subject)
             self.sizes[unit] = self.sizes.get(unit, 0) + 1
-            self.units.setdefault(unit, set()).add(subject)
-            if obj[:1] in (b"<", b"_"):
-                self.units.setdefault(unit_of(obj), set()).add(obj)
-                if predicate in backward_terms:
-                    self.incoming.setdefault(obj, []).append(number)
-                    if with_readers:
-                        self.readers.setdefault(subject, []).append(obj)
-                if with_readers and predicate in forward_terms:
-                    self.readers.setdefault(obj, []).append(subject)
             if predicate == _SUBCLASS:
                 self.schema.append(number)
+            kind = rest[:1]
+            if kind != b"<" and kind != b"_":
+                continue  # a literal
+            obj = rest[: rest.index(b">") + 1] if kind == b"<" else rest.split(b" ", 1)[0]
+            if obj not in unit_by_node:
+                unit_by_node[obj] = unit_of(obj)
+                self.units.setdefault(unit_by_node[obj], set()).add(obj)
+            if predicate in backward_terms:
+                self.incoming.setdefault(obj, []).append(number)
+                if with_readers:
+                    self.readers.setdefault(subject, []).append(obj)
+            if with_readers and predicate in forward_terms:
+                self.readers.setdefault(obj, []).append(subject)
 
     def neighbourhood(self, focus: Iterable[bytes], depth: int) -> bytes:
         """The triples within ``depth`` steps of ``focus`` (see the module docstring), as N-Triples."""
@@ -240,8 +247,11 @@ class CorpusIndex:
 
 
 def _object(line: bytes) -> bytes:
-    rest = line.split(b" ", 2)[2].rstrip()
-    return rest[: rest.rindex(b" ")].strip() if rest.endswith(b".") else rest
+    """The object of an N-Triples line: an IRI, a blank node, or a literal (whose text is never a node's)."""
+    rest = line.split(b" ", 2)[2]
+    if rest[:1] == b"<":
+        return rest[: rest.index(b">") + 1]
+    return rest.split(b" ", 1)[0] if rest[:1] == b"_" else rest
 
 
 @dataclass(frozen=True)
