@@ -67,9 +67,12 @@ def test_a_childs_profile_errors_and_the_validation_report_are_never_kept(acc) -
     schema, context = create_schema(), make_context(acc)
     kept = len(acc.answers)
     assert not schema.execute_sync(PATHWAY, context_value=dict(context)).errors
+    assert PATHWAY not in schema.prepared_documents  # not even the query text that holds the profile
     assert schema.execute_sync('{ coverage(level: "no-such-level") { hasLead } }', context_value=dict(context)).errors
     assert not schema.execute_sync("{ validation { conforms } }", context_value=dict(context)).errors
     assert len(acc.answers) == kept
+    assert not schema.execute_sync(COVERAGE, context_value=dict(context)).errors
+    assert COVERAGE in schema.prepared_documents  # any other query text is kept
 
 
 def test_a_query_asked_again_is_still_refused_when_invalid(acc) -> None:

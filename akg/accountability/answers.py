@@ -83,3 +83,7 @@ class AnswerCache:
 
     def __len__(self) -> int:
         return len(self._entries)
+
+    def __contains__(self, key: Hashable) -> bool:
+        """Whether an answer is kept for ``key`` (without making it the most recently used)."""
+        return key in self._entries

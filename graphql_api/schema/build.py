@@ -142,7 +142,8 @@ class KnownQueries(SchemaExtension):
     queries, the whole answer.
 
     - A query text that parsed and validated is kept with its document in ``prepared`` (one cache per schema:
-      the document and the validation rules depend on nothing else), so asking it again skips both.
+      the document and the validation rules depend on nothing else), so asking it again skips both. Mutations
+      and any text naming ``pathway`` are never kept: a child's profile may be written in the query itself.
     - The answer to a query whose root fields are all in :data:`KEPT_ROOTS` depends only on the graph, the
       query text, the operation and the variables. It is kept, without errors only, in the answer cache of the
       request's :class:`~akg.accountability.Accountability` (``context["accountability"].answers``, see
@@ -168,8 +169,16 @@ class KnownQueries(SchemaExtension):
         if self._known:
             context.pre_execution_errors = []  # validated when first seen; strawberry validates only when None
         yield
-        if not self._known and context.pre_execution_errors == [] and context.query:
+        if not self._known and context.pre_execution_errors == [] and self._keepable():
             self.prepared.put(context.query, context.graphql_document, len(context.query))
+
+    def _keepable(self) -> bool:
+        """A query (not a mutation) that cannot hold a child's profile: its text never names ``pathway``."""
+        context = self.execution_context
+        if not context.query or "pathway" in context.query:
+            return False
+        operation = get_operation_ast(context.graphql_document, context.operation_name)
+        return operation is not None and operation.operation == OperationType.QUERY
 
     def on_execute(self) -> Iterator[None]:
         context = self.execution_context
@@ -207,7 +216,12 @@ class KnownQueries(SchemaExtension):
 
 
 class AccountabilitySchema(strawberry.Schema):
-    """A strawberry schema that logs (with traceback) only the unexpected errors, not the client's mistakes."""
+    """A strawberry schema that logs (with traceback) only the unexpected errors, not the client's mistakes.
+
+    ``prepared_documents`` are the parsed and validated query texts :class:`KnownQueries` keeps.
+    """
+
+    prepared_documents: AnswerCache
 
     def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
         super().process_errors([e for e in errors if should_mask(e)], execution_context)
@@ -220,7 +234,7 @@ def create_schema(
     and an ``extensions.code`` on every error (see :class:`~graphql_api.schema.common.ErrorCode`); questions
     asked before are answered from what was kept of them (:class:`KnownQueries`)."""
     prepared = AnswerCache(max_entries=PREPARED_ENTRIES, enabled=True)  # parsing and validation, always
-    return AccountabilitySchema(
+    built = AccountabilitySchema(
         query=merge_types("Query", (Query, ProgressQuery)),
         mutation=Mutation,
         config=StrawberryConfig(disable_field_suggestions=True),
@@ -234,6 +248,8 @@ def create_schema(
             lambda: KnownQueries(prepared),
         ],
     )
+    built.prepared_documents = prepared
+    return built
 
 
 schema = create_schema()
