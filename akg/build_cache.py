@@ -29,7 +29,6 @@ from pathlib import Path
 
 import akg
 import loader
-from akg.serialization import write_atomically
 
 #: How many entries the cache keeps (one per data folder and version of the inputs).
 KEPT = 4
@@ -144,6 +143,8 @@ class CacheEntry:
             return
         content = _HEADER + hashlib.sha256(ntriples).hexdigest().encode() + b"\n" + ntriples
         try:
+            from akg.serialization import write_atomically  # imports rdflib: only when a build is written
+
             write_atomically(self.path, content)
             self._evict()
         except OSError:

@@ -15,7 +15,6 @@ import sqlite3
 import sys
 import urllib.error
 import urllib.parse
-import urllib.request
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -185,6 +184,8 @@ def _inputs(sheet: ReportSheet) -> list[dict[str, Any]]:
 
 def _post(endpoint: str, token: str, body: dict[str, Any]) -> dict[str, Any]:
     """POST a GraphQL request with the token in the Authorization header; the answer, also on an HTTP error."""
+    import urllib.request  # here: it costs every other akg command a tenth of a second to start
+
     request = urllib.request.Request(
         endpoint,
         data=json.dumps(body).encode(),

@@ -98,3 +98,24 @@ def test_shipped_data_conforms_with_counts() -> None:
     counts = report["counts"]
     assert counts["documents"] == 7 and counts["obligations"] > 500 and counts["citations"] >= 12
     assert counts["provisions"] > 150 and counts["organizations"] >= 100
+
+
+def test_every_command_is_known_to_the_fast_start() -> None:
+    """main() builds a parser of the named command's options only when the command is in COMMANDS; a command
+    missing there would still run, but a new one must be added so that the quick start keeps covering it."""
+    from akg_cli import COMMANDS, parser
+
+    choices = parser()._subparsers._group_actions[0].choices  # type: ignore[union-attr]
+    assert set(choices) == COMMANDS
+    for command in COMMANDS:  # each command's own parser has it
+        assert command in parser(command)._subparsers._group_actions[0].choices  # type: ignore[union-attr]
+
+
+def test_a_mistyped_command_is_told_every_command(capsys: pytest.CaptureFixture[str]) -> None:
+    from akg_cli import main
+
+    with pytest.raises(SystemExit) as exit_:
+        main(["validat"])
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert "invalid choice: 'validat'" in err and "'serve'" in err and "'scorecard'" in err
