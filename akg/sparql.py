@@ -84,7 +84,6 @@ class SparqlWorkers:
     def __init__(self, store: OxigraphStore | SparqlStore, limits: SparqlLimits) -> None:
         self.limits = limits
         self._store = store
-        self._data: bytes | None = None
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._all: set[_Worker] = set()
         self._lock = threading.Lock()
@@ -97,7 +96,6 @@ class SparqlWorkers:
             if self._started or self._closed:
                 return
             self._started = True
-            self._data = self._store.served_nquads(self.limits.exposed_graphs)
         for _ in range(self.limits.workers):
             self._replace()
 
@@ -208,8 +206,9 @@ class SparqlWorkers:
             process.start()
         child.close()
         try:
-            assert self._data is not None
-            parent.send_bytes(self._data)
+            # Dumped for each worker, not kept: on the national corpus the bytes alone are 150 MB of the service's
+            # memory, and a new worker is started only at start-up, after a reload or in place of a stopped one.
+            parent.send_bytes(self._store.served_nquads(limits.exposed_graphs))
             ready = parent.poll(_START_TIMEOUT) and parent.recv() == ("ready",)
         except (EOFError, OSError):
             ready = False

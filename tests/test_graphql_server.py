@@ -186,9 +186,15 @@ def served(monkeypatch):
     import uvicorn
 
     import akg.validation
+    import akg.validation_cache
+    import akg.validation_shards
 
     calls: list[dict] = []
     monkeypatch.setattr(akg.validation, "validate", lambda graph, shapes, **_kw: ValidationReport((_violation(),)))
+    found = ValidationReport((_violation(),))
+    monkeypatch.setattr(akg.validation_shards, "validate_sharded", lambda *_a, **_kw: found)  # serve's start-up
+    uncached = akg.validation_cache.ValidationCacheEntry(None, None)
+    monkeypatch.setattr(akg.validation_cache, "entry", lambda *_a, **_kw: uncached)
     monkeypatch.setattr(uvicorn, "run", lambda app, **kwargs: calls.append({"app": app, **kwargs}))
     return calls
 
