@@ -7,12 +7,7 @@ engine is importing the dependencies its validating process loads (rudof's does 
 every case are measured in this run, interleaved, so a busy machine slows them alike. Usage:
     python bench/validate_bench.py [--runs N] [--engines rudof,pyshacl]
 
-With ``--national DIR`` (a data folder ``akg synth`` made; hold ``flock /tmp/akg-national.lock``), it instead times
-``akg validate --jobs N`` against pyrudof alone in one process on the whole graph (read the N-Triples, read the
-shapes, validate: the strongest peer), each with the peak RSS of its process tree, side by side in one run. Both
-start from the build cache (the corpus is built first if it is not there), and akg's validation cache is emptied
-before each run:
-    python bench/validate_bench.py --national DIR [--jobs 2]
+The national corpus (akg validate --jobs N against pyrudof, pySHACL and plain SPARQL) is bench/national_bench.py's.
 """
 
 from __future__ import annotations
@@ -44,100 +39,11 @@ def _time(command: list[str], cache: Path | None = None) -> float:
     return time.perf_counter() - started
 
 
-# pyrudof alone on the whole graph: what akg's validation is measured against on the national corpus.
-PYRUDOF_ALONE = """
-import sys, pyrudof
-from pathlib import Path
-session = pyrudof.Rudof(pyrudof.RudofConfig())
-session.read_data(Path(sys.argv[1]).read_text(encoding="utf-8"), format=pyrudof.RDFFormat.NTriples)
-shapes = "\\n".join(p.read_text(encoding="utf-8") for p in sorted(Path(sys.argv[2]).glob("*.ttl")))
-session.read_shacl(shapes, format=pyrudof.ShaclFormat.Turtle)
-print(len(list(session.validate_shacl(mode=pyrudof.ShaclValidationMode.Native))))
-"""
-
-
-def _tree_rss(pid: int) -> int:
-    """Resident bytes of a process and all its descendants (Linux /proc)."""
-    total, pending = 0, [pid]
-    while pending:
-        current = pending.pop()
-        try:
-            status = Path(f"/proc/{current}/status").read_text()
-            total += next(int(line.split()[1]) * 1024 for line in status.splitlines() if line.startswith("VmRSS:"))
-            for task in Path(f"/proc/{current}/task").iterdir():
-                pending += [int(child) for child in (task / "children").read_text().split()]
-        except (OSError, StopIteration, ValueError):
-            continue
-    return total
-
-
-def _measure(command: list[str], env: dict[str, str] | None = None) -> tuple[float, int, str]:
-    """Wall time, peak RSS of the process tree (sampled every 0.2 s) and the last line of output."""
-    with tempfile.TemporaryFile() as output:  # a file, not a pipe: a full pipe would stop the command
-        started = time.perf_counter()
-        process = subprocess.Popen(command, stdout=output, stderr=subprocess.DEVNULL, env=env)
-        peak = 0
-        while process.poll() is None:
-            peak = max(peak, _tree_rss(process.pid))
-            time.sleep(0.2)
-        elapsed = time.perf_counter() - started
-        output.seek(0)
-        lines = output.read().decode().strip().splitlines()
-    return elapsed, peak, (lines or [""])[-1]
-
-
-def national(data: Path, jobs: int) -> None:
-    from akg import build_cache, resources
-
-    cache = build_cache.cache_dir()
-    if cache is None:
-        raise SystemExit("the build cache is off (AKG_CACHE_DIR=off): the national bench starts from it")
-    entry = build_cache.entry(data, resources.ontology_dir())
-    if entry.read() is None:
-        print("building the national corpus into the build cache...", file=sys.stderr)
-        subprocess.run([sys.executable, "-m", "akg_cli", "build", "--data", str(data), "-o", os.devnull], check=True)
-    assert entry.path is not None
-    with tempfile.TemporaryDirectory(prefix="akg-bench-") as scratch:
-        ntriples = Path(scratch) / "corpus.nt"
-        ntriples.write_bytes(entry.read() or b"")
-        triples = ntriples.read_bytes().count(b"\n")
-        for stale in cache.glob("*.validation.json"):
-            stale.unlink()
-        akg = [
-            sys.executable,
-            "-m",
-            "akg_cli",
-            "validate",
-            "--data",
-            str(data),
-            "--format",
-            "json",
-            "--jobs",
-            str(jobs),
-        ]
-        peer = [sys.executable, "-c", PYRUDOF_ALONE, str(ntriples), str(resources.shapes_dir())]
-        a_time, a_rss, _ = _measure(akg)
-        for stale in cache.glob("*.validation.json"):
-            stale.unlink()
-        p_time, p_rss, p_results = _measure(peer)
-    print(f"national corpus: {triples:,} triples")
-    print(
-        f"pyrudof alone, one process, whole graph: {p_time:.1f}s, peak RSS {p_rss / 2**30:.2f} GB ({p_results} results)"
-    )
-    print(f"akg validate --jobs {jobs}:                {a_time:.1f}s, peak RSS {a_rss / 2**30:.2f} GB (process tree)")
-    print(f"pyrudof alone / akg: {p_time / a_time:.2f}x time, {p_rss / max(a_rss, 1):.2f}x memory")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--engines", default="rudof,pyshacl", help="comma-separated engines to time")
-    parser.add_argument("--national", type=Path, metavar="DIR", help="time the national corpus in DIR instead")
-    parser.add_argument("--jobs", type=int, default=2, help="with --national: akg validate --jobs (default 2)")
     args = parser.parse_args()
-    if args.national:
-        national(args.national, args.jobs)
-        return
     engines = [e for e in args.engines.split(",") if e]
     cases = [(engine, state) for engine in engines for state in ("cold", "built", "warm")]
     floors: dict[str, list[float]] = {engine: [] for engine in engines}
