@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import tempfile
 import time
 from collections.abc import Iterator
 from importlib import metadata
@@ -119,20 +120,7 @@ class CacheEntry:
 
     def read(self) -> bytes | None:
         """The cached N-Triples, or ``None`` (cache off, no entry, or an entry that fails its checksum)."""
-        if self.path is None:
-            return None
-        try:
-            content = self.path.read_bytes()
-        except OSError:
-            return None
-        header, _, body = content.partition(b"\n")
-        if header != _HEADER + hashlib.sha256(body).hexdigest().encode():
-            with contextlib.suppress(OSError):
-                self.path.unlink(missing_ok=True)  # cut short or corrupted: rebuilt by the caller
-            return None
-        with contextlib.suppress(OSError):
-            os.utime(self.path)  # recently used: evicted last
-        return body
+        return None if self.path is None else read_entry(self.path, _HEADER)
 
     def write(self, ntriples: bytes) -> None:
         """Store ``ntriples`` (what the build made), unless the cache is off or the inputs changed meanwhile.
@@ -141,23 +129,50 @@ class CacheEntry:
         """
         if self.path is None or self._key() != self.key:
             return
-        content = _HEADER + hashlib.sha256(ntriples).hexdigest().encode() + b"\n" + ntriples
+        write_entry(self.path, _HEADER, ntriples, _SUFFIX, KEPT)
+
+
+def read_entry(path: Path, header: bytes) -> bytes | None:
+    """The body of the cache file ``path`` when its first line is ``header`` and the body's SHA-256, else ``None``
+    (no file, or one cut short or corrupted, which is deleted: the caller makes it again). A read marks the file
+    recently used, so that it is evicted last."""
+    try:
+        content = path.read_bytes()
+    except OSError:
+        return None
+    first, _, body = content.partition(b"\n")
+    if first != header + hashlib.sha256(body).hexdigest().encode():
+        with contextlib.suppress(OSError):
+            path.unlink(missing_ok=True)
+        return None
+    with contextlib.suppress(OSError):
+        os.utime(path)
+    return body
+
+
+def write_entry(path: Path, header: bytes, body: bytes, suffix: str, kept: int) -> None:
+    """Write ``body`` behind ``header`` and its SHA-256 to ``path`` atomically, then keep the ``kept`` most recently
+    used ``*suffix`` files of its folder. Not synced (an entry lost in a crash is only made again); a cache that
+    cannot be written (read-only home, full disk) is skipped silently: it only saves time."""
+    folder = path.parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=folder)
         try:
-            from akg.serialization import write_atomically  # imports rdflib: only when a build is written
-
-            write_atomically(self.path, content)
-            self._evict()
-        except OSError:
-            return
-
-    def _evict(self) -> None:
-        assert self.directory is not None
-        entries = sorted(self.directory.glob(f"*{_SUFFIX}"), key=_last_used, reverse=True)
-        for stale in entries[KEPT:]:
+            with os.fdopen(handle, "wb") as out:
+                out.write(header + hashlib.sha256(body).hexdigest().encode() + b"\n" + body)
+            os.replace(temporary, path)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+        entries = sorted(folder.glob(f"*{suffix}"), key=_last_used, reverse=True)
+        for stale in entries[kept:]:
             stale.unlink(missing_ok=True)
-        for partial in self.directory.glob(f".*{_SUFFIX}.*.partial"):
+        for partial in folder.glob(f".*{suffix}.*.partial"):  # left by a writer that died
             if _last_used(partial) < time.time() - _ABANDONED_AFTER:
                 partial.unlink(missing_ok=True)
+    except OSError:
+        return
 
 
 def _last_used(path: Path) -> float:

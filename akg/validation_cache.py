@@ -22,8 +22,6 @@ import contextlib
 import dataclasses
 import hashlib
 import json
-import os
-import tempfile
 from importlib import metadata
 from pathlib import Path
 
@@ -88,20 +86,11 @@ class ValidationCacheEntry:
         """The cached report and corpus counts, or ``None`` (cache off, no entry, or a corrupt entry)."""
         if self.path is None:
             return None
-        try:
-            content = self.path.read_bytes()
-        except OSError:
-            return None
-        header, _, body = content.partition(b"\n")
-        decoded = None
-        if header == _HEADER + hashlib.sha256(body).hexdigest().encode():
-            decoded = _decode(body)
-        if decoded is None:
+        body = build_cache.read_entry(self.path, _HEADER)
+        decoded = None if body is None else _decode(body)
+        if body is not None and decoded is None:
             with contextlib.suppress(OSError):
-                self.path.unlink(missing_ok=True)  # cut short, corrupted or of another layout: validated afresh
-            return None
-        with contextlib.suppress(OSError):
-            os.utime(self.path)  # recently used: evicted last
+                self.path.unlink(missing_ok=True)  # of another layout: validated afresh
         return decoded
 
     def write(self, report: ValidationReport, counts: dict[str, int]) -> None:
@@ -115,18 +104,7 @@ class ValidationCacheEntry:
             },
             ensure_ascii=False,  # the counts keep their order: the report prints them so
         ).encode()
-        content = _HEADER + hashlib.sha256(body).hexdigest().encode() + b"\n" + body
-        try:
-            _write_atomically(self.path, content)
-            self._evict()
-        except OSError:
-            return
-
-    def _evict(self) -> None:
-        assert self.directory is not None
-        entries = sorted(self.directory.glob(f"*{_SUFFIX}"), key=_last_used, reverse=True)
-        for stale in entries[KEPT:]:
-            stale.unlink(missing_ok=True)
+        build_cache.write_entry(self.path, _HEADER, body, _SUFFIX, KEPT)
 
 
 def entry(data_dir: Path, ontology_dir: Path, shapes_dir: Path, engine: str) -> ValidationCacheEntry:
@@ -160,23 +138,3 @@ def _decode(body: bytes) -> tuple[ValidationReport, dict[str, int]] | None:
     except (ValueError, TypeError, KeyError, AttributeError):
         return None
     return ValidationReport(results=tuple(findings)), counts
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    # As akg.serialization.write_atomically, without its fsync: a lost entry is only validated again.
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
-def _last_used(path: Path) -> float:
-    try:
-        return path.stat().st_mtime
-    except OSError:
-        return 0.0

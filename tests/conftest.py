@@ -64,3 +64,11 @@ def client(shipped_store: OxigraphStore) -> Iterator[httpx.Client]:
         httpx.Client(base_url=url, timeout=20) as http,
     ):
         yield http
+
+
+@pytest.fixture
+def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty build and validation cache folder of this test's own (``$AKG_CACHE_DIR``)."""
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("AKG_CACHE_DIR", str(folder))
+    return folder

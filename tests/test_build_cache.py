@@ -20,14 +20,6 @@ DOCUMENT = "documents/county-notice-2024/document.yaml"
 
 
 @pytest.fixture
-def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """An empty cache folder of this test's own."""
-    folder = tmp_path / "cache"
-    monkeypatch.setenv("AKG_CACHE_DIR", str(folder))
-    return folder
-
-
-@pytest.fixture
 def loader_runs(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     """The data folders the loader was run on, in order."""
     runs: list[Path] = []

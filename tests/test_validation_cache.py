@@ -20,14 +20,6 @@ DOCUMENT = "documents/county-notice-2024/obligations/all.yaml"
 
 
 @pytest.fixture
-def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """An empty cache folder of this test's own."""
-    folder = tmp_path / "cache"
-    monkeypatch.setenv("AKG_CACHE_DIR", str(folder))
-    return folder
-
-
-@pytest.fixture
 def validations(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The engines a store was built and validated with, in order (a cache hit adds nothing)."""
     runs: list[str] = []
