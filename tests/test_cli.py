@@ -119,3 +119,18 @@ def test_a_mistyped_command_is_told_every_command(capsys: pytest.CaptureFixture[
     assert exit_.value.code == 2
     err = capsys.readouterr().err
     assert "invalid choice: 'validat'" in err and "'serve'" in err and "'scorecard'" in err
+
+
+def test_a_reader_that_stops_early_gets_no_traceback() -> None:
+    """`akg validate --format json | head` is common in a shell: akg stops quietly with 141 (128 + SIGPIPE)."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "akg_cli", "validate", "--format", "json"],  # the shipped corpus's: about 1 MB
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.read(10)
+    process.stdout.close()  # the reader goes away: the rest does not fit the pipe's buffer
+    err = process.stderr.read().decode()
+    assert process.wait(timeout=120) in (0, 1, 141)
+    assert "Traceback" not in err and "BrokenPipeError" not in err
