@@ -19,6 +19,7 @@ SHACL messages, the report property the shape constrains (read from the shapes, 
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import datetime as dt
 import re
@@ -606,6 +607,12 @@ class _Rehearsal:
 
     def select(self, *args: object, **kwargs: object) -> object:
         return self._store.select(*args, **kwargs)  # type: ignore[call-arg]
+
+    def exclusive(self) -> contextlib.AbstractContextManager[None]:
+        return contextlib.nullcontext()  # a rehearsal writes nothing, so it takes no writer lease
+
+    def check_lease(self) -> None:
+        """Nothing to check: see :meth:`exclusive`."""
 
     def write(self, quads: object) -> None:
         raise _Rehearsed
