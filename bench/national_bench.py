@@ -11,6 +11,9 @@ peak memory of its whole process tree (:mod:`bench.process_tree`):
   is stopped after that and the row says so);
 - the floor: the same constraints as plain SPARQL on pyoxigraph (:mod:`bench.sparql_floor`), load included.
 
+The sharded run's findings are then compared with the floor's, (severity, focus node, shape) for each: the shards
+checked against an independent evaluation of the same constraints at full size.
+
 Every figure is a ratio to pyrudof's run in this same run, since these machines are noisy. Then, if
 ``bench/throughput_bench.py`` is there, the GraphQL throughput on the national corpus.
 
@@ -75,11 +78,26 @@ def run_peer(name: str, ntriples: Path) -> int:
 
         store = ox.Store()
         store.load(data, format=ox.RdfFormat.N_TRIPLES)
-        found = len(floor_findings(store, compile_shapes(shapes)))
+        floor = floor_findings(store, compile_shapes(shapes))
+        print(json.dumps({"peer": name, "findings": len(floor), "set": sorted(floor)}))
+        return 0
     else:
         raise SystemExit(f"unknown peer {name!r}")
     print(json.dumps({"peer": name, "findings": found}))
     return 0
+
+
+def _same_as_floor(akg: Measured, floor: Measured) -> str:
+    """Whether akg's findings (severity, focus node, shape) are exactly the floor's: the shards checked at scale."""
+    try:
+        report = json.loads(akg.stdout)
+        ours = {(r["severity"].capitalize(), r["focusNode"], r["sourceShape"]) for r in report["results"]}
+        theirs = {tuple(item) for item in json.loads(floor.stdout.decode().strip().splitlines()[-1])["set"]}
+    except (ValueError, KeyError, IndexError, TypeError):
+        return "could not be compared"
+    if ours == theirs:
+        return f"the same {len(ours):,} (severity, focus node, shape) as the floor"
+    return f"DIFFERENT from the floor: {len(ours - theirs)} only in akg, {len(theirs - ours)} only in the floor"
 
 
 def _build_only_cache(build_cache: Path, into: Path) -> Path:
@@ -131,12 +149,13 @@ def main(argv: list[str] | None = None) -> int:
         command = _akg("validate", "--data", str(data), "--format", "json")
         if jobs > 1:
             command += ["--jobs", str(jobs)]
-        return measure(command, {**os.environ, "AKG_CACHE_DIR": str(scratch)})
+        return measure(command, {**os.environ, "AKG_CACHE_DIR": str(scratch)}, capture=True)
 
     print("pyrudof, one process ...", file=sys.stderr)
     rudof = measure(_peer("rudof", ntriples), capture=True)
     print(f"akg validate --jobs {args.jobs} ...", file=sys.stderr)
-    rows.append((f"`akg validate --jobs {args.jobs}` (rudof shards)", validate_akg(args.jobs), ""))
+    sharded = validate_akg(args.jobs)
+    rows.append((f"`akg validate --jobs {args.jobs}` (rudof shards)", sharded, ""))
     print("akg validate, one process ...", file=sys.stderr)
     rows.append(("`akg validate` (rudof, one process)", validate_akg(1), ""))
     rows.append(("pyrudof, one process, whole graph (the strongest peer)", rudof, _findings(rudof)))
@@ -149,6 +168,7 @@ def main(argv: list[str] | None = None) -> int:
     print("the floor: the constraints as SPARQL on pyoxigraph ...", file=sys.stderr)
     floor = measure(_peer("floor", ntriples), capture=True)
     rows.append(("floor: the same constraints as SPARQL on Oxigraph (load included)", floor, _findings(floor)))
+    rows[0] = (rows[0][0], sharded, _same_as_floor(sharded, floor))
     print(
         f"\nSynthetic national corpus: {triples:,} triples; build (cold cache: {build.seconds:.0f} s, "
         f"{build.peak_gb:.2f} GB peak).\n"
