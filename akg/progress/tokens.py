@@ -25,6 +25,7 @@ import os
 import re
 import secrets
 import sqlite3
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -213,7 +214,7 @@ class TokenRegistry:
                 os.close(os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
         db = sqlite3.connect(self.path, timeout=_BUSY_TIMEOUT_SECONDS, isolation_level=None)
         try:
-            db.execute("PRAGMA journal_mode = WAL")
+            _use_write_ahead_log(db)
             db.execute("PRAGMA synchronous = FULL")
             _migrate(db, self.path)
             yield db
@@ -222,6 +223,20 @@ class TokenRegistry:
 
 
 _COLUMNS = "id, org, role, created, expires, revoked, last_used"
+
+
+def _use_write_ahead_log(db: sqlite3.Connection) -> None:
+    """Put the file in WAL mode. Two processes opening a new file at once can see "database is locked" here
+    without SQLite's busy handler being called, so the change is retried within the busy timeout."""
+    deadline = time.monotonic() + _BUSY_TIMEOUT_SECONDS
+    while True:
+        try:
+            db.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
 
 
 @contextlib.contextmanager
