@@ -47,6 +47,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.process_tree import tree_rss  # noqa: E402
 from graphql_api.examples import load_examples  # noqa: E402
 
 NOOP = "noop"
@@ -186,24 +187,6 @@ def memory_kib(pid: int, field: str) -> int:
     return 0
 
 
-def tree_rss_kib(pid: int) -> int:
-    """The resident memory of ``pid`` and every process below it, in KiB."""
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            children.setdefault(parent, []).append(int(entry.name))
-    total, stack = 0, [pid]
-    while stack:
-        current = stack.pop()
-        total += memory_kib(current, "VmRSS")
-        stack.extend(children.get(current, []))
-    return total
-
-
 def start_server(data: Path | None, port: int, timeout: float, answer_cache: bool = True) -> subprocess.Popen:
     """``akg serve`` on ``port``, returned once ``/healthz`` answers (start-up validation included).
 
@@ -299,7 +282,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"{result.percentile(95) * 1000:>9.1f}{result.errors:>8d}",
                 flush=True,
             )
-        now, peak, tree = memory_kib(server.pid, "VmRSS"), memory_kib(server.pid, "VmHWM"), tree_rss_kib(server.pid)
+        now, peak, tree = memory_kib(server.pid, "VmRSS"), memory_kib(server.pid, "VmHWM"), tree_rss(server.pid) // 1024
         print(
             f"server RSS: {now / 1024:.0f} MiB now, peak {peak / 1024:.0f} MiB (start-up validation included); "
             f"process tree now {tree / 1024:.0f} MiB"
